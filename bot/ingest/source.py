@@ -1,0 +1,100 @@
+"""Reading a disclosure's text into numbered lines, with clear errors for bad input."""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+
+class SourceError(Exception):
+    """A disclosure that cannot be parsed: names the file, the line and what was expected."""
+
+    def __init__(self, path: str | Path, line: int | None, message: str) -> None:
+        self.path, self.line, self.message = str(path), line, message
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the source text: its 1-based number, raw text and tab-separated cells."""
+
+    no: int
+    text: str
+
+    @property
+    def cells(self) -> list[str]:
+        """The tab-separated cells, stripped, in position (empty cells kept)."""
+        return [c.strip() for c in self.text.split("\t")]
+
+    @property
+    def tokens(self) -> list[str]:
+        """The non-empty cells, with spaces inside a cell removed (PDF extraction splits words)."""
+        return [squash(c) for c in self.text.split("\t") if c.strip()]
+
+    @property
+    def blank(self) -> bool:
+        """Whether the line holds nothing but white space."""
+        return not self.text.strip()
+
+
+@dataclass(frozen=True)
+class Source:
+    """A disclosure file read as lines, with its name and sha256."""
+
+    path: Path
+    lines: list[Line]
+    sha256: str
+
+    def error(self, line: int | None, message: str) -> SourceError:
+        """A SourceError for this file."""
+        return SourceError(self.path, line, message)
+
+
+def squash(text: str) -> str:
+    """NFKC, no white space inside (the PDF text breaks words: '财政资 金')."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def nospace(text: str) -> str:
+    """The text with white space removed but otherwise as printed (for quoting prose)."""
+    return re.sub(r"\s+", "", text)
+
+
+def read_source(path: str | Path) -> Source:
+    """Read a disclosure file; raise SourceError if it is missing, empty or not UTF-8 text."""
+    path = Path(path)
+    if not path.is_file():
+        raise SourceError(path, None, "file not found (expected a disclosure text file)")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise SourceError(path, None, "file is empty (expected a disclosure text)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SourceError(path, line, f"not UTF-8 text (bad byte at offset {exc.start}); expected UTF-8") from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise SourceError(path, line, "binary data (NUL byte); expected UTF-8 text")
+    lines = [Line(i, t.rstrip("\r")) for i, t in enumerate(text.split("\n"), 1)]
+    return Source(path, lines, hashlib.sha256(raw).hexdigest())
+
+
+AMOUNT = re.compile(r"^-?\d{1,3}(,\d{3})*(\.\d+)?$|^-?\d+(\.\d+)?$")
+
+
+def parse_amount(src: Source, line: Line, cell: str, what: str) -> Decimal | None:
+    """A printed amount ('1,036.43') as Decimal; None for an empty cell; SourceError for text."""
+    cell = squash(cell)
+    if cell in ("", "-", "—"):
+        return None
+    if not AMOUNT.match(cell):
+        raise src.error(line.no, f"expected an amount in {what}, found {cell!r}")
+    try:
+        return Decimal(cell.replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - the regex admits only numbers
+        raise src.error(line.no, f"expected an amount in {what}, found {cell!r}") from None
