@@ -29,6 +29,52 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reply_json(ans, full: bool) -> str:
+    data = ans.to_dict() if full else {"status": ans.status, "text": ans.text, "query": ans.query,
+                                       "suggestions": ans.suggestions}
+    return json.dumps(data, ensure_ascii=False, default=str)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Answer one question, or (--jsonl) one question per stdin line."""
+    from .engine import answer
+
+    if args.jsonl:
+        for line in sys.stdin:
+            try:
+                ans = answer(line.rstrip("\n"))
+                print(_reply_json(ans, False), flush=True)
+            except Exception as exc:  # a bad line must not stop the stream
+                print(json.dumps({"status": "unknown", "text": f"无法处理这一行：{type(exc).__name__}"},
+                                 ensure_ascii=False), flush=True)
+        return 0
+    question = " ".join(args.question)
+    ans = answer(question)
+    print(_reply_json(ans, True) if args.json else ans.text)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """An interactive terminal session with the same replies as the bot."""
+    from .engine import answer, get_engine
+
+    doc = get_engine().vocab.document
+    print(f"预算问答（{doc['unit']}{doc['year']}年度单位{doc['stage']}公开）。输入问题，回车提问；输入 q 退出。")
+    while True:
+        try:
+            question = input("问> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if question.strip().lower() in ("q", "quit", "exit", "退出"):
+            return 0
+        ans = answer(question)
+        print(ans.text)
+        for k, s in enumerate(ans.suggestions, 1):
+            print(f"  [{k}] {s}")
+        print()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run one subcommand."""
     parser = argparse.ArgumentParser(prog="budgetbot", description="忻州市人社局2023年预算公开问答机器人")
@@ -38,6 +84,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--db", default=str(paths.db_path()), help="where to write the database")
     p.add_argument("--check", action="store_true", help="print every data check, failed ones first")
     p.set_defaults(func=cmd_build)
+    p = sub.add_parser("ask", help="answer one question (or --jsonl: one per stdin line)")
+    p.add_argument("question", nargs="*")
+    p.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
+    p.add_argument("--jsonl", action="store_true", help="read questions from stdin, write one JSON object per line")
+    p.set_defaults(func=cmd_ask)
+    p = sub.add_parser("chat", help="chat in the terminal (no Telegram token needed)")
+    p.set_defaults(func=cmd_chat)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -1,0 +1,98 @@
+"""The canned queries: one YAML file each in queries/, loaded and validated once."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+try:
+    from yaml import CSafeLoader as Loader
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    from yaml import SafeLoader as Loader
+
+PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class CatalogError(ValueError):
+    """A query file that does not hold a usable query."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """One canned query: how it is triggered, its SQL and how its answer reads."""
+
+    id: str
+    title: str
+    subject: tuple[str, ...]
+    aspects: tuple[str, ...]
+    params: dict[str, str]
+    sql: str
+    template: dict[str, str]
+    formats: dict[str, str]
+    source: str
+    phrasings: tuple[str, ...]
+    suggest: str
+    path: Path = field(compare=False)
+
+
+def sql_params(sql: str) -> set[str]:
+    """The named parameters an SQL text uses."""
+    return set(PARAM.findall(re.sub(r"'[^']*'", "''", sql)))
+
+
+def load_query(path: Path) -> Query:
+    """Read and validate one query file."""
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)
+    if not isinstance(data, dict):
+        raise CatalogError(f"{path}: expected a mapping")
+    missing = {"id", "title", "sql", "template", "phrasings", "source"} - data.keys()
+    if missing:
+        raise CatalogError(f"{path}: missing {sorted(missing)}")
+    if not ID.match(data["id"]):
+        raise CatalogError(f"{path}: id must be lower-case ASCII")
+    sql = data["sql"].strip()
+    if not re.match(r"^(select|with)\b", sql, re.I) or ";" in sql.rstrip(";"):
+        raise CatalogError(f"{path}: SQL must be one read-only SELECT")
+    params = {k: str(v) for k, v in (data.get("params") or {}).items()}
+    used = sql_params(sql)
+    if used != set(params):
+        raise CatalogError(f"{path}: declared params {sorted(params)} != params used in SQL {sorted(used)}")
+    template = data["template"] if isinstance(data["template"], dict) else {"row": data["template"]}
+    subject = data.get("subject") or []
+    return Query(
+        id=data["id"], title=data["title"], subject=tuple([subject] if isinstance(subject, str) else subject),
+        aspects=tuple(data.get("aspects") or ["amount"]), params=params, sql=sql, template=template,
+        formats=dict(data.get("formats") or {}), source=data["source"], phrasings=tuple(str(p) for p in data["phrasings"]),
+        suggest=data.get("suggest", ""), path=path,
+    )
+
+
+def load_catalog(folder: Path) -> dict[str, Query]:
+    """Every query file in the folder, by id (ids must be unique)."""
+    queries: dict[str, Query] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        q = load_query(path)
+        if q.id in queries:
+            raise CatalogError(f"{path}: duplicate id {q.id}")
+        queries[q.id] = q
+    return queries
+
+
+def load_vocabulary(folder: Path) -> dict:
+    """The matcher's word lists (aspects, topics, aliases, scope) from queries/vocabulary/."""
+    out = {}
+    for path in sorted((folder / "vocabulary").glob("*.yaml")):
+        out[path.stem] = _strings(yaml.load(path.read_text(encoding="utf-8"), Loader=Loader) or {})
+    return out
+
+
+def _strings(data):
+    """YAML reads 2022 as a number; every word here is text."""
+    if isinstance(data, dict):
+        return {str(k): (v if k == "rank" else _strings(v)) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_strings(x) for x in data]
+    return data if isinstance(data, (str, bool)) or data is None else str(data)

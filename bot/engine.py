@@ -1,0 +1,239 @@
+"""The answer engine: a question in, a cited Answer out. No Telegram here."""
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from dataclasses import asdict, dataclass, field
+
+from rapidfuzz import fuzz
+
+from . import paths, store
+from .catalog import Query, load_catalog, load_vocabulary
+from .format import Fact, RowFormatter
+from .match import Aspects, Hit, aspect_words, find_aspects, find_subjects, out_of_scope
+from .normalize import normalize
+from .vocab import Vocabulary
+from .vocab import load_vocabulary as load_entities
+
+MAX_REPLY = 4000
+CLARIFY_MARGIN = 6.0
+MIN_SCORE = 60.0
+DEFAULT_SUBJECT_SCORE = 75.0
+OPTIONAL = re.compile(r"\[\[(.*?)\]\]", re.S)
+FIELD = re.compile(r"{(\w+)")
+
+
+@dataclass
+class Answer:
+    """A reply: status answer|clarify|unknown, its text, and what it rests on."""
+
+    status: str
+    text: str
+    query: str | None = None
+    params: dict = field(default_factory=dict)
+    score: float = 0.0
+    facts: list[Fact] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+    subject: str | None = None
+
+    def to_dict(self) -> dict:
+        """The answer as plain JSON-ready data."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way to understand a question: a query, the entity it is about, and how well it fits."""
+
+    query: Query
+    hit: Hit
+    score: float
+
+
+class Engine:
+    """Vocabulary, queries and a read-only connection, loaded once; answer() is then pure lookup."""
+
+    def __init__(self, conn: sqlite3.Connection, queries: dict[str, Query], words: dict) -> None:
+        self.conn = conn
+        self.queries = queries
+        self.words = words
+        self.vocab: Vocabulary = load_entities(conn, words)
+        self.lock = threading.Lock()
+        self.aspect_pairs = aspect_words(words["aspects"])
+        self.default_subject = next((e for e in self.vocab.entities if e.kind == "topic:total"), None)
+        self.skeletons = {qid: [self._skeleton(p, q)[0] for p in q.phrasings] for qid, q in queries.items()}
+
+    # -- understanding ------------------------------------------------------------------------------------------
+    def _skeleton(self, question: str, query: Query | None = None) -> tuple[str, list[Hit]]:
+        """The question with its subject replaced by X, and the hits found."""
+        text = normalize(question, self.vocab.simplify).text
+        hits = find_subjects(text, self.vocab)
+        pool = [h for h in hits if query is None or _fits(query, h.entity)] or hits
+        if not pool:
+            return text, hits
+        best = max(pool, key=lambda h: (h.score, h.end - h.start))
+        return text[: best.start] + "X" + text[best.end:], hits
+
+    def readings(self, question: str) -> tuple[list[Reading], Aspects, str]:
+        """Every (query, subject) reading of a question, best first, with the aspects found."""
+        norm = normalize(question, self.vocab.simplify)
+        hits = find_subjects(norm.text, self.vocab)
+        masked = norm.text
+        for h in hits:
+            # Topic surfaces are everyday words ("多少辆", "负责什么"): they still say what is asked.
+            if h.score >= 90 and not h.entity.kind.startswith("topic:"):
+                masked = masked[: h.start] + "\x00" * (h.end - h.start) + masked[h.end:]
+        aspects = find_aspects(masked, self.aspect_pairs)
+        if not hits and aspects.found and self.default_subject:
+            # "比上年增长多少": with no subject named, the question is about the budget as a whole.
+            hits = [Hit(self.default_subject, "", 0, 0, DEFAULT_SUBJECT_SCORE)]
+        out: list[Reading] = []
+        for q in self.queries.values():
+            for h in hits:
+                if not _fits(q, h.entity):
+                    continue
+                skel = norm.text[: h.start] + "X" + norm.text[h.end:]
+                sim = max((fuzz.ratio(skel, s) for s in self.skeletons[q.id]), default=0)
+                out.append(Reading(q, h, self._score(q, h, aspects, sim)))
+        out.sort(key=lambda r: (-r.score, -r.hit.entity.priority, -(r.hit.end - r.hit.start)))
+        return out, aspects, norm.text
+
+    def _score(self, q: Query, h: Hit, aspects: Aspects, sim: float) -> float:
+        ranks = {a: self.words["aspects"][a]["rank"] for a in aspects.found}
+        served = [a for a in aspects.found if a in q.aspects]
+        score = h.score * 0.6 + h.entity.priority * 0.5 + sim * 0.15 + len(h.surface) * 0.3
+        if served:
+            score += 10 + 4 * ranks[served[0]]
+            if ranks[served[0]] < aspects.top_rank:
+                score -= 5 * (aspects.top_rank - ranks[served[0]])
+        elif aspects.top_rank > 1:
+            score -= 5 * aspects.top_rank
+        elif q.aspects[0] == "amount":
+            score += 10
+        return score
+
+    # -- answering ----------------------------------------------------------------------------------------------
+    def answer(self, question: str) -> Answer:
+        """Answer one question: a cited figure, a choice of readings, or what the bot can answer."""
+        if not isinstance(question, str) or not question.strip():
+            return self._unknown("请输入一个关于预算的问题。", "")
+        norm = normalize(question, self.vocab.simplify)
+        if not norm.text:
+            return self._unknown("没有看懂这个问题。", "")
+        oos = out_of_scope(norm.raw, norm.text, self.vocab, self.words.get("scope", {}))
+        if oos:
+            doc = self.vocab.document
+            return self._unknown(f"本机器人只掌握《{doc['unit']}{doc['year']}年度单位{doc['stage']}公开》，"
+                                 f"没有关于“{oos}”的数据。", norm.text)
+        readings, aspects, text = self.readings(question)
+        readings = [r for r in readings if r.score >= MIN_SCORE]
+        if not readings:
+            return self._unknown("这个问题在本预算公开文件中找不到对应的内容。", text)
+        best = readings[0]
+        rivals = self._rivals(readings)
+        if rivals:
+            return Answer("clarify", "您想问的是哪一项？请选择：\n" + "\n".join(f"· {s}" for s in rivals),
+                          score=round(best.score, 1), suggestions=rivals)
+        return self.run(best.query, best.hit.entity, best.score)
+
+    def _rivals(self, readings: list[Reading]) -> list[str]:
+        """Suggestions when the best readings are close and name different things."""
+        best = readings[0]
+        close = [r for r in readings if best.score - r.score <= CLARIFY_MARGIN]
+        names = []
+        for r in close:
+            if r.hit.surface == best.hit.surface and r.hit.entity.kind != best.hit.entity.kind:
+                continue  # one surface, several kinds: priority decides (住房公积金)
+            if r.hit.entity.name == best.hit.entity.name and r.query.id != best.query.id:
+                continue  # the aspect decides between queries on the same subject
+            s = self.suggestion(r.query, r.hit.entity)
+            if s not in names:
+                names.append(s)
+        return names[:3] if len(names) > 1 else []
+
+    def suggestion(self, query: Query, entity) -> str:
+        """A question that routes to this reading unambiguously."""
+        template = query.suggest or "{name}"
+        return template.format(name=entity.name, code=entity.attrs.get("code", ""), title=query.title)
+
+    def _params(self, query: Query, entity) -> dict:
+        values = {"subject.name": entity.name, "document.id": self.vocab.document["id"]}
+        values.update({f"subject.{k}": v for k, v in entity.attrs.items()})
+        out = {}
+        for name, src in query.params.items():
+            out[name] = values.get(src, src[len("value:"):] if src.startswith("value:") else None)
+        return out
+
+    def run(self, query: Query, entity, score: float = 100.0) -> Answer:
+        """Run a query for an entity and render its answer."""
+        params = self._params(query, entity)
+        with self.lock:
+            rows = [dict(r) for r in self.conn.execute(query.sql, params)]
+        facts: list[Fact] = []
+        fmt = RowFormatter(query.formats, "", facts)
+        first = rows[0] if rows else {}
+        fmt.source = _fill(fmt, query.source, first) if rows else ""
+        parts = []
+        if not rows:
+            parts.append(_fill(fmt, query.template.get("empty", "本文件中没有“{name}”的数据。"), {"name": entity.name}))
+        else:
+            if query.template.get("header"):
+                parts.append(_fill(fmt, query.template["header"], first))
+            if query.template.get("row"):
+                parts += [_fill(fmt, query.template["row"], r) for r in rows]
+            if query.template.get("footer"):
+                parts.append(_fill(fmt, query.template["footer"], first))
+        body = "\n".join(p for p in parts if p.strip())
+        source = f"\n来源：{fmt.source}" if fmt.source else ""
+        text = _cap(body, MAX_REPLY - len(source)) + source
+        return Answer("answer", text, query.id, params, round(score, 1), facts, subject=entity.key)
+
+    def _unknown(self, why: str, text: str) -> Answer:
+        examples = self.words.get("help", {}).get("examples", [])
+        doc = self.vocab.document
+        msg = (f"{why}\n我能回答《{doc['unit']}{doc['year']}年度单位{doc['stage']}公开》中的内容："
+               "预算总额及增减、收支各表、功能科目（如2080101）、经济科目（如取暖费）、“三公”经费、机关运行经费、"
+               "政府采购、10个项目及其绩效目标、内设机构和编制、国有资产、名词解释。")
+        return Answer("unknown", msg, suggestions=examples[:4])
+
+
+def _fits(query: Query, entity) -> bool:
+    return entity.kind in query.subject
+
+
+def _fill(fmt: RowFormatter, template: str, row: dict) -> str:
+    """Render a template; a [[…]] part is dropped when a field inside it is empty."""
+    def optional(m: re.Match) -> str:
+        inner = m.group(1)
+        if any(row.get(f) in (None, "") for f in FIELD.findall(inner)):
+            return ""
+        return fmt.render(inner, row)
+
+    return fmt.render(OPTIONAL.sub(lambda m: optional(m).replace("{", "{{").replace("}", "}}"), template), row)
+
+
+def _cap(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 20]
+    return cut[: cut.rfind("\n")] + "\n……（内容较长，已截断）" if "\n" in cut else cut + "……"
+
+
+_engine: Engine | None = None
+_engine_lock = threading.Lock()
+
+
+def get_engine() -> Engine:
+    """The process-wide engine, loaded on first use (building the database if needed)."""
+    global _engine
+    with _engine_lock:
+        if _engine is None:
+            conn = store.connect()
+            _engine = Engine(conn, load_catalog(paths.QUERIES), load_vocabulary(paths.QUERIES))
+        return _engine
+
+
+def answer(question: str) -> Answer:
+    """Answer one Chinese question about the disclosure."""
+    return get_engine().answer(question)

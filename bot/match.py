@@ -1,0 +1,124 @@
+"""Matching a normalised question: its subject (entities, by characters and by sound), aspects and scope."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from .vocab import Entity, Vocabulary
+
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """An entity found in a question: the surface that matched, where, and how well (0–100)."""
+
+    entity: Entity
+    surface: str
+    start: int
+    end: int
+    score: float
+
+
+def find_subjects(text: str, vocab: Vocabulary) -> list[Hit]:
+    """Entities named in the text: exact surfaces first, then by sound, then fuzzy for longer names."""
+    hits: list[Hit] = []
+    claimed: list[tuple[int, int, str]] = []
+
+    def free(start: int, end: int, surface: str) -> bool:
+        return all(not (s <= start and end <= e) or surf == surface for s, e, surf in claimed)
+
+    phon_text = vocab.phonetics.encode(text)
+    for surface, phon in zip(vocab.surfaces, vocab.phon):
+        start = text.find(surface)
+        score = 100.0
+        if start < 0 and len(surface) >= 3:
+            start = phon_text.find(phon)
+            score = 92.0
+        if start < 0:
+            continue
+        end = start + len(surface)
+        if not free(start, end, surface):
+            continue
+        claimed.append((start, end, surface))
+        hits += [Hit(e, surface, start, end, score) for e in vocab.by_surface[surface]]
+    covered = sum(e - s for s, e, _ in _merge(claimed))
+    if len(text) - covered >= 3:
+        hits += _fuzzy(text, phon_text, vocab, claimed)
+    return hits
+
+
+def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    for s, e, surf in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(e, out[-1][1]), out[-1][2])
+        else:
+            out.append((s, e, surf))
+    return out
+
+
+def _fuzzy(text: str, phon_text: str, vocab: Vocabulary, claimed) -> list[Hit]:
+    """Near matches for names of four or more characters (typos, dropped or extra characters)."""
+    found: dict[str, float] = {}
+    long_idx = [i for i, s in enumerate(vocab.surfaces) if len(s) >= 4]
+    for query, choices in ((text, [vocab.surfaces[i] for i in long_idx]), (phon_text, [vocab.phon[i] for i in long_idx])):
+        for _, score, k in process.extract(query, choices, scorer=fuzz.partial_ratio, score_cutoff=80, limit=12):
+            surface = vocab.surfaces[long_idx[k]]
+            found[surface] = max(found.get(surface, 0), score)
+    hits = []
+    for surface, score in found.items():
+        al = fuzz.partial_ratio_alignment(surface, text)
+        if al is None or al.dest_end - al.dest_start < min(len(surface), 3) * 0.75:
+            al = fuzz.partial_ratio_alignment(vocab.phonetics.encode(surface), phon_text)
+        start, end = al.dest_start, al.dest_end
+        if any(s <= start and end <= e for s, e, _ in claimed):
+            continue
+        hits += [Hit(e, surface, start, end, score * 0.9) for e in vocab.by_surface[surface]]
+    return hits
+
+
+@dataclass(frozen=True)
+class Aspects:
+    """What the question asks about its subject, most specific first."""
+
+    found: tuple[str, ...]
+    top_rank: int
+
+
+def aspect_words(words: dict) -> list[tuple[str, str, int]]:
+    """(word, aspect, rank), longest words first: the order find_aspects tries them in."""
+    return sorted(((w, a, spec["rank"]) for a, spec in words.items() for w in spec["words"]), key=lambda p: -len(p[0]))
+
+
+def find_aspects(text: str, pairs: list[tuple[str, str, int]]) -> Aspects:
+    """Aspect keywords in the text (longest words first, each stretch of text used once)."""
+    found: dict[str, int] = {}
+    rest = text
+    for word, aspect, rank in pairs:
+        if word in rest:
+            found[aspect] = rank
+            rest = rest.replace(word, "\x00")
+    ordered = tuple(sorted(found, key=lambda a: -found[a]))
+    return Aspects(ordered, found[ordered[0]] if ordered else 0)
+
+
+def out_of_scope(raw: str, text: str, vocab: Vocabulary, scope: dict) -> str | None:
+    """Why a question is about something the data does not hold (another year, unit or place), or None."""
+    years = {d["year"] for d in vocab.documents}
+    for y in YEAR.findall(raw):
+        if int(y) not in years and int(y) + 1 not in years:
+            return f"{y}年"
+    for place in scope.get("places", []):
+        if place in text:
+            return place
+    for word in scope.get("other_units", []):
+        if word in text:
+            return word
+    for m in re.finditer(scope.get("unit_pattern", r"$^"), text):
+        head = text[: m.start()]
+        if head and not any(head.endswith(ok) for ok in scope.get("own_unit", [])):
+            return head[-4:] + m.group(0)
+    return None

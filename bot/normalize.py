@@ -1,0 +1,46 @@
+"""Question normalisation: NFKC, traditional → simplified, fillers out, Chinese year numerals to digits."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_CHARS = 200  # questions are short; anything longer is cut before any work is done
+
+FILLERS = (
+    "请问一下", "请问", "请教", "麻烦你", "麻烦", "帮我查查", "帮我查一下", "帮我查", "帮忙查", "查一下", "查查", "我想知道",
+    "我想问问", "我想问", "想问一下", "想问", "想了解", "了解一下", "问一下", "问下", "告诉我", "能告诉我", "可以告诉我",
+    "你好", "您好", "谢谢你", "谢谢", "多谢", "感谢", "一下", "下子", "到底", "究竟", "具体", "大概", "大约",
+)
+TAIL_PARTICLES = "呢呀啊吗嘛吧哈哦噢啦哇咧么"
+PUNCT = re.compile(r"[\s\u3000？?！!。．.，,、；;：:“”\"‘’'《》〈〉「」『』【】\[\]（）()~～…—\-_/\\|@#$%^&*+=<>`·]+")
+CN_DIGITS = {"〇": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
+             "六": "6", "七": "7", "八": "8", "九": "9"}
+CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{2,4})年")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A question made comparable: the cleaned text and the raw (NFKC, simplified) text it came from."""
+
+    text: str
+    raw: str
+
+
+def to_simplified(text: str, simplify: dict[str, str]) -> str:
+    """Traditional characters to simplified, one character at a time."""
+    return "".join(simplify.get(c, c) for c in text)
+
+
+def normalize(question: str, simplify: dict[str, str]) -> Normalized:
+    """The question cut to MAX_CHARS, NFKC, simplified, lower-case, fillers and punctuation removed."""
+    raw = CONTROL.sub(" ", question[: MAX_CHARS * 2])
+    raw = unicodedata.normalize("NFKC", raw)[:MAX_CHARS].lower()
+    raw = to_simplified(raw, simplify)
+    raw = CN_YEAR.sub(lambda m: "".join(CN_DIGITS[c] for c in m.group(1)) + "年", raw)
+    text = PUNCT.sub("", raw)
+    for word in FILLERS:
+        text = text.replace(word, "")
+    text = text.rstrip(TAIL_PARTICLES)
+    return Normalized(text, raw)

@@ -1,0 +1,35 @@
+"""Opening the disclosure database read-only, building it first when it is missing or stale."""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from . import paths
+
+
+def is_stale(db: Path, sources: list[Path]) -> bool:
+    """Whether the database is missing or older than any source text."""
+    if not db.exists():
+        return True
+    built = db.stat().st_mtime
+    return any(s.stat().st_mtime > built for s in sources)
+
+
+def ensure_built(db: Path | None = None) -> Path:
+    """Build the database from the project's disclosures if it is missing or older than them."""
+    db = db or paths.db_path()
+    sources = paths.sources()
+    if sources and is_stale(db, sources):
+        from .ingest.build import build
+
+        build(sources, db)
+    return db
+
+
+def connect(db: Path | None = None) -> sqlite3.Connection:
+    """A read-only connection (SQLite refuses any write through it); rows as sqlite3.Row."""
+    db = ensure_built(db)
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA query_only = ON")
+    return conn

@@ -1,0 +1,135 @@
+"""The matcher's vocabulary, read once from the database and the vocabulary files: entities and their surfaces."""
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass, field
+
+# Kinds that win when one surface names several things (住房公积金 is a 功能科目 and an 经济科目).
+PRIORITY = {"sangong": 7, "topic": 6, "project": 5, "function": 4, "department": 4, "econ": 3, "econ_gov": 2,
+            "term": 1, "catalog": 0}
+FOLD = ((r"^zh", "z"), (r"^ch", "c"), (r"^sh", "s"), (r"ng$", "n"), (r"^l", "n"))
+
+
+@dataclass
+class Entity:
+    """Something a question can be about: a table row, project, 科室, term or topic."""
+
+    kind: str
+    name: str
+    attrs: dict = field(default_factory=dict)
+    surfaces: set[str] = field(default_factory=set)
+
+    @property
+    def priority(self) -> int:
+        """How strongly this kind claims a shared surface."""
+        return PRIORITY.get(self.kind.split(":")[0], 0)
+
+    @property
+    def key(self) -> str:
+        """A stable short id: kind and name."""
+        return f"{self.kind}|{self.name}"
+
+
+class Phonetics:
+    """Per-character pinyin (from the database), folded so near-homophones (zh/z, -ng/-n, l/n) compare equal."""
+
+    def __init__(self, charmap: dict[str, str]) -> None:
+        codes: dict[str, str] = {}
+        self.code: dict[str, str] = {}
+        for ch, py in charmap.items():
+            if not py:
+                continue
+            for pat, rep in FOLD:
+                py = re.sub(pat, rep, py)
+            self.code[ch] = codes.setdefault(py, chr(0xE000 + len(codes)))
+
+    def encode(self, text: str) -> str:
+        """The text with each Chinese character replaced by its sound's code."""
+        return "".join(self.code.get(c, c) for c in text)
+
+
+@dataclass
+class Vocabulary:
+    """Entities, the surface → entities index, and the character tables."""
+
+    entities: list[Entity]
+    simplify: dict[str, str]
+    phonetics: Phonetics
+    document: dict
+    documents: list[dict]
+
+    def __post_init__(self) -> None:
+        self.by_surface: dict[str, list[Entity]] = {}
+        for e in self.entities:
+            for s in e.surfaces:
+                if len(s) >= 2:
+                    self.by_surface.setdefault(s, []).append(e)
+        self.surfaces = sorted(self.by_surface, key=len, reverse=True)
+        self.phon = [self.phonetics.encode(s) for s in self.surfaces]
+
+
+def _strip_suffix(name: str) -> set[str]:
+    out = {name}
+    for suffix in ("支出", "经费", "费用"):
+        if name.endswith(suffix) and len(name) - len(suffix) >= 4:
+            out.add(name[: -len(suffix)])
+    return out
+
+
+def load_vocabulary(conn: sqlite3.Connection, words: dict, document_id: int = 1) -> Vocabulary:
+    """Build the vocabulary for one document from the database and the word lists."""
+    q = lambda sql, *a: [dict(r) for r in conn.execute(sql, a)]  # noqa: E731
+    ents: dict[str, Entity] = {}
+
+    def add(kind: str, name: str, surfaces, **attrs) -> Entity:
+        e = ents.setdefault(f"{kind}|{name}", Entity(kind, name, attrs))
+        e.surfaces.update(s for s in surfaces if s)
+        return e
+
+    for r in q("select code, name, level from functions where document_id = ?", document_id):
+        add("function", r["name"], _strip_suffix(r["name"]) | {r["code"]}, code=r["code"], level=r["level"])
+    for r in q("select distinct row_label from cells c join budget_tables t on t.id = c.table_id "
+               "where t.key = 'summary' and c.side = '支出' and c.item_no != '' and c.document_id = ?", document_id):
+        if f"function|{r['row_label']}" not in ents:
+            add("function", r["row_label"], _strip_suffix(r["row_label"]), code="", level="类")
+    econ_names = set()
+    for r in q("select distinct row_label, alt_label, parent_label from cells c join budget_tables t on t.id = c.table_id "
+               "where t.key = 'basic_econ' and row_label != '合计' and c.document_id = ?", document_id):
+        econ_names.add(r["row_label"])
+        add("econ", r["row_label"], {r["row_label"], r["row_label"].replace("(", "").replace(")", "")},
+            level="类" if not r["parent_label"] else "款")
+    for r in q("select distinct alt_label from cells c join budget_tables t on t.id = c.table_id "
+               "where t.key = 'basic_econ' and alt_label != '' and c.document_id = ?", document_id):
+        if r["alt_label"] not in econ_names:
+            add("econ_gov", r["alt_label"], {r["alt_label"]})
+    for r in q("select distinct row_label from cells c join budget_tables t on t.id = c.table_id "
+               "where t.key = 'sangong' and row_label != '合计' and c.document_id = ?", document_id):
+        name = r["row_label"]
+        add("sangong", name, {name, name.replace("（境）", ""), name.replace("（境）", "(境)")})
+    for r in q("select id, name, budget_label from projects where document_id = ?", document_id):
+        names = {r["name"], r["budget_label"] or r["name"]}
+        names |= {re.sub(r"^\d{4}年", "", n) for n in names} | {re.sub(r"[,，\s“”]", "", n) for n in names}
+        add("project", r["name"], names | {s for n in names for s in _strip_suffix(n)}, id=r["id"])
+    for r in q("select seq, name, aliases from departments where document_id = ?", document_id):
+        add("department", r["name"], {r["name"], *filter(None, r["aliases"].split("、"))}, seq=r["seq"])
+    for r in q("select term from glossary where document_id = ?", document_id):
+        add("term", r["term"], {r["term"], r["term"].replace("费用", "费")})
+    for r in q("select code, name, level from catalog where document_id = ? and level >= 3", document_id):
+        add("catalog", r["name"], {r["name"], r["code"]}, code=r["code"])
+    for topic, spec in (words.get("topics") or {}).items():
+        add(f"topic:{topic}", spec["label"], spec["surfaces"], label=spec["label"], topic=topic)
+    by_name: dict[str, list[Entity]] = {}
+    for e in ents.values():
+        by_name.setdefault(e.name, []).append(e)
+    for surface, target in (words.get("aliases") or {}).items():
+        for e in by_name.get(target, []):
+            e.surfaces.add(surface)
+    simplify, pinyin = {}, {}
+    for ch, simp, py in conn.execute("select char, simplified, pinyin from charmap"):
+        if simp != ch:
+            simplify[ch] = simp
+        pinyin[ch] = py
+    docs = q("select id, unit, year, stage, title, source_file, sha256 from documents order by id")
+    document = next(d for d in docs if d["id"] == document_id)
+    return Vocabulary(list(ents.values()), simplify, Phonetics(pinyin), document, docs)
