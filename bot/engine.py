@@ -61,14 +61,16 @@ class Engine:
         self.vocab: Vocabulary = load_entities(conn, words)
         self.lock = threading.Lock()
         self.aspect_pairs = aspect_words(words["aspects"])
-        self.default_subject = next((e for e in self.vocab.entities if e.kind == "topic:total"), None)
+        defaults = [f"topic:{t}" for t in words.get("scope", {}).get("default_topics", [])]
+        self.default_subjects = [e for e in self.vocab.entities if e.kind in defaults]
+        self.context_words = sorted(words.get("scope", {}).get("context", []), key=len, reverse=True)
         self.skeletons = {qid: [self._skeleton(p, q)[0] for p in q.phrasings] for qid, q in queries.items()}
 
     # -- understanding ------------------------------------------------------------------------------------------
     def _skeleton(self, question: str, query: Query | None = None) -> tuple[str, list[Hit]]:
         """The question with its subject replaced by X, and the hits found."""
         text = normalize(question, self.vocab.simplify).text
-        hits = find_subjects(text, self.vocab)
+        hits = find_subjects(text, self.vocab, fuzzy=False)
         pool = [h for h in hits if query is None or _fits(query, h.entity)] or hits
         if not pool:
             return text, hits
@@ -85,9 +87,9 @@ class Engine:
             if h.score >= 90 and not h.entity.kind.startswith("topic:"):
                 masked = masked[: h.start] + "\x00" * (h.end - h.start) + masked[h.end:]
         aspects = find_aspects(masked, self.aspect_pairs)
-        if not hits and aspects.found and self.default_subject:
-            # "比上年增长多少": with no subject named, the question is about the budget as a whole.
-            hits = [Hit(self.default_subject, "", 0, 0, DEFAULT_SUBJECT_SCORE)]
+        if not hits and aspects.found and len(self._residue(norm.text)) <= 2:
+            # "比上年增长多少", "你们单位是干什么的": nothing named but what is asked, so the unit as a whole.
+            hits = [Hit(e, "", 0, 0, DEFAULT_SUBJECT_SCORE) for e in self.default_subjects]
         out: list[Reading] = []
         for q in self.queries.values():
             for h in hits:
@@ -99,10 +101,18 @@ class Engine:
         out.sort(key=lambda r: (-r.score, -r.hit.entity.priority, -(r.hit.end - r.hit.start)))
         return out, aspects, norm.text
 
+    def _residue(self, text: str) -> str:
+        """What is left of a question once aspect and context words are taken out."""
+        for word, _, _ in self.aspect_pairs:
+            text = text.replace(word, "")
+        for word in self.context_words:
+            text = text.replace(word, "")
+        return re.sub(r"[\d.,]+(万元|元|%)?", "", text)
+
     def _score(self, q: Query, h: Hit, aspects: Aspects, sim: float) -> float:
         ranks = {a: self.words["aspects"][a]["rank"] for a in aspects.found}
         served = [a for a in aspects.found if a in q.aspects]
-        score = h.score * 0.6 + h.entity.priority * 0.5 + sim * 0.15 + len(h.surface) * 0.3
+        score = h.score * 0.6 + h.entity.priority * 0.5 + sim * 0.15 + len(h.surface) * 1.0
         if served:
             score += 10 + 4 * ranks[served[0]]
             if ranks[served[0]] < aspects.top_rank:

@@ -22,30 +22,35 @@ class Hit:
     score: float
 
 
-def find_subjects(text: str, vocab: Vocabulary) -> list[Hit]:
+def _occurrences(text: str, index: dict[str, list[int]], keys: list[str]) -> dict[int, int]:
+    """Surface index → first position where it occurs in text."""
+    found: dict[int, int] = {}
+    for pos, ch in enumerate(text):
+        for i in index.get(ch, ()):
+            if i not in found and text.startswith(keys[i], pos):
+                found[i] = pos
+    return found
+
+
+def find_subjects(text: str, vocab: Vocabulary, fuzzy: bool = True) -> list[Hit]:
     """Entities named in the text: exact surfaces first, then by sound, then fuzzy for longer names."""
     hits: list[Hit] = []
     claimed: list[tuple[int, int, str]] = []
-
-    def free(start: int, end: int, surface: str) -> bool:
-        return all(not (s <= start and end <= e) or surf == surface for s, e, surf in claimed)
-
     phon_text = vocab.phonetics.encode(text)
-    for surface, phon in zip(vocab.surfaces, vocab.phon):
-        start = text.find(surface)
-        score = 100.0
-        if start < 0 and len(surface) >= 3:
-            start = phon_text.find(phon)
-            score = 92.0
-        if start < 0:
-            continue
+    exact = _occurrences(text, vocab.by_first, vocab.surfaces)
+    sound = _occurrences(phon_text, vocab.by_first_phon, vocab.phon)
+    found = {i: (exact[i], 100.0) if i in exact else (sound[i], 92.0) for i in set(exact) | set(sound)}
+    for i in sorted(found, key=lambda i: (-len(vocab.surfaces[i]), found[i][0], -found[i][1])):
+        surface = vocab.surfaces[i]
+        start, score = found[i]
         end = start + len(surface)
-        if not free(start, end, surface):
+        # A longer (or equally long, earlier) name already read there wins: 项目支出预算 is 项目支出, not 支出预算.
+        if any(start < e and s < end and surf != surface for s, e, surf in claimed):
             continue
         claimed.append((start, end, surface))
         hits += [Hit(e, surface, start, end, score) for e in vocab.by_surface[surface]]
     covered = sum(e - s for s, e, _ in _merge(claimed))
-    if len(text) - covered >= 3:
+    if fuzzy and len(text) - covered >= 3:
         hits += _fuzzy(text, phon_text, vocab, claimed)
     return hits
 
@@ -63,10 +68,9 @@ def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
 def _fuzzy(text: str, phon_text: str, vocab: Vocabulary, claimed) -> list[Hit]:
     """Near matches for names of four or more characters (typos, dropped or extra characters)."""
     found: dict[str, float] = {}
-    long_idx = [i for i, s in enumerate(vocab.surfaces) if len(s) >= 4]
-    for query, choices in ((text, [vocab.surfaces[i] for i in long_idx]), (phon_text, [vocab.phon[i] for i in long_idx])):
+    for query, choices in ((text, vocab.long_surfaces), (phon_text, vocab.long_phon)):
         for _, score, k in process.extract(query, choices, scorer=fuzz.partial_ratio, score_cutoff=80, limit=12):
-            surface = vocab.surfaces[long_idx[k]]
+            surface = vocab.surfaces[vocab.long_idx[k]]
             found[surface] = max(found.get(surface, 0), score)
     hits = []
     for surface, score in found.items():

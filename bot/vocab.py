@@ -36,13 +36,13 @@ class Phonetics:
 
     def __init__(self, charmap: dict[str, str]) -> None:
         codes: dict[str, str] = {}
-        self.code: dict[str, str] = {}
-        for ch, py in charmap.items():
-            if not py:
-                continue
+        for py in set(charmap.values()):
+            folded = py
             for pat, rep in FOLD:
-                py = re.sub(pat, rep, py)
-            self.code[ch] = codes.setdefault(py, chr(0xE000 + len(codes)))
+                folded = re.sub(pat, rep, folded)
+            codes[py] = folded
+        symbols: dict[str, str] = {}
+        self.code = {ch: symbols.setdefault(codes[py], chr(0xE000 + len(symbols))) for ch, py in charmap.items() if py}
 
     def encode(self, text: str) -> str:
         """The text with each Chinese character replaced by its sound's code."""
@@ -67,6 +67,16 @@ class Vocabulary:
                     self.by_surface.setdefault(s, []).append(e)
         self.surfaces = sorted(self.by_surface, key=len, reverse=True)
         self.phon = [self.phonetics.encode(s) for s in self.surfaces]
+        # First-character indexes, so finding surfaces costs a few dict lookups per character of the question.
+        self.by_first: dict[str, list[int]] = {}
+        self.by_first_phon: dict[str, list[int]] = {}
+        self.long_idx = [i for i, s in enumerate(self.surfaces) if len(s) >= 4]
+        self.long_surfaces = [self.surfaces[i] for i in self.long_idx]
+        self.long_phon = [self.phon[i] for i in self.long_idx]
+        for i, (s, p) in enumerate(zip(self.surfaces, self.phon)):
+            self.by_first.setdefault(s[0], []).append(i)
+            if len(s) >= 3:
+                self.by_first_phon.setdefault(p[0], []).append(i)
 
 
 def _strip_suffix(name: str) -> set[str]:
