@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -75,10 +76,22 @@ def cmd_chat(args: argparse.Namespace) -> int:
         print()
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the Telegram bot (long polling, or a webhook when WEBHOOK_URL is set)."""
+    if not os.environ.get("TELEGRAM_BOT_TOKEN"):
+        print("budgetbot serve: set TELEGRAM_BOT_TOKEN (from @BotFather) to run the Telegram bot; "
+              "`budgetbot chat` answers in the terminal without one.", file=sys.stderr)
+        return 2
+    from .telegram.app import run
+
+    run()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run one subcommand."""
     parser = argparse.ArgumentParser(prog="budgetbot", description="忻州市人社局2023年预算公开问答机器人")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("build", help="build data/budget.db from the disclosure text")
     p.add_argument("--source", action="append", default=[], help="a disclosure text file (repeatable)")
     p.add_argument("--db", default=str(paths.db_path()), help="where to write the database")
@@ -91,7 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_ask)
     p = sub.add_parser("chat", help="chat in the terminal (no Telegram token needed)")
     p.set_defaults(func=cmd_chat)
+    p = sub.add_parser("serve", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    p.set_defaults(func=cmd_serve)
     args = parser.parse_args(argv)
+    if args.command is None:  # the main job: the bot when a token is set, else the terminal chat
+        return cmd_serve(args) if os.environ.get("TELEGRAM_BOT_TOKEN") else cmd_chat(args)
     return args.func(args)
 
 

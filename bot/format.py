@@ -5,9 +5,10 @@ import string
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel import Locale
 from babel.numbers import format_decimal
 
-LOCALE = "zh_CN"
+LOCALE = Locale.parse("zh_CN")
 
 
 def dec(value: float | int | Decimal, places: int = 2) -> Decimal:

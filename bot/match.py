@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from .vocab import Entity, Vocabulary
 
@@ -68,10 +68,18 @@ def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
 def _fuzzy(text: str, phon_text: str, vocab: Vocabulary, claimed) -> list[Hit]:
     """Near matches for names of four or more characters (typos, dropped or extra characters)."""
     found: dict[str, float] = {}
+    shared: dict[int, int] = {}
+    for c in set(text) | set(phon_text):
+        for k in vocab.char_index.get(c, ()):
+            shared[k] = shared.get(k, 0) + 1
+    # partial_ratio ≥ 80 needs most characters (or sounds) of the shorter of name and question in the other.
+    cands = [k for k, n in shared.items() if n >= 0.6 * min(len(vocab.long_surfaces[k]), len(text))]
     for query, choices in ((text, vocab.long_surfaces), (phon_text, vocab.long_phon)):
-        for _, score, k in process.extract(query, choices, scorer=fuzz.partial_ratio, score_cutoff=80, limit=12):
-            surface = vocab.surfaces[vocab.long_idx[k]]
-            found[surface] = max(found.get(surface, 0), score)
+        for k in cands:
+            score = fuzz.partial_ratio(query, choices[k], score_cutoff=80)
+            if score:
+                surface = vocab.surfaces[vocab.long_idx[k]]
+                found[surface] = max(found.get(surface, 0), score)
     hits = []
     for surface, score in found.items():
         al = fuzz.partial_ratio_alignment(surface, text)
@@ -115,6 +123,9 @@ def out_of_scope(raw: str, text: str, vocab: Vocabulary, scope: dict) -> str | N
     for y in YEAR.findall(raw):
         if int(y) not in years and int(y) + 1 not in years:
             return f"{y}年"
+    for pattern in scope.get("persons", []):
+        if m := re.search(pattern, text):
+            return m.group(0) + "（个人信息）"
     for place in scope.get("places", []):
         if place in text:
             return place

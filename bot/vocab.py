@@ -73,6 +73,11 @@ class Vocabulary:
         self.long_idx = [i for i, s in enumerate(self.surfaces) if len(s) >= 4]
         self.long_surfaces = [self.surfaces[i] for i in self.long_idx]
         self.long_phon = [self.phon[i] for i in self.long_idx]
+        # Character → long surfaces holding it, to pick the few worth a fuzzy comparison.
+        self.char_index: dict[str, set[int]] = {}
+        for k, i in enumerate(self.long_idx):
+            for c in set(self.surfaces[i]) | set(self.phon[i]):
+                self.char_index.setdefault(c, set()).add(k)
         for i, (s, p) in enumerate(zip(self.surfaces, self.phon)):
             self.by_first.setdefault(s[0], []).append(i)
             if len(s) >= 3:

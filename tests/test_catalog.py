@@ -1,0 +1,55 @@
+"""queries/: every file is a valid canned query, and each of its phrasings routes to it."""
+from __future__ import annotations
+
+import pytest
+
+from bot import paths
+from bot.catalog import CatalogError, load_catalog, load_query, sql_params
+from bot.engine import get_engine
+
+CATALOG = load_catalog(paths.QUERIES)
+PHRASINGS = [(q.id, p) for q in CATALOG.values() for p in q.phrasings]
+
+
+def test_catalog_is_large_and_ids_are_ascii():
+    assert len(CATALOG) >= 30
+    assert all(q.id.isascii() for q in CATALOG.values())
+
+
+@pytest.mark.parametrize("query", CATALOG.values(), ids=lambda q: q.id)
+def test_query_file(query):
+    assert len(query.phrasings) >= 10
+    assert set(query.params) == sql_params(query.sql)
+    assert query.source and query.title
+    engine = get_engine()
+    entity = next(h.entity for h in _hits(engine, query))
+    rows = engine.conn.execute(query.sql, engine._params(query, entity)).fetchall()
+    assert rows, f"{query.id} returned no rows for {entity.name}"
+
+
+def _hits(engine, query):
+    for p in query.phrasings:
+        for r in engine.readings(p)[0]:
+            if r.query.id == query.id:
+                yield r.hit
+
+
+@pytest.mark.parametrize("qid,phrasing", PHRASINGS, ids=[f"{q}:{p}" for q, p in PHRASINGS])
+def test_phrasing_routes_to_its_query(qid, phrasing):
+    ans = get_engine().answer(phrasing)
+    assert (ans.status, ans.query) == ("answer", qid), ans.text
+
+
+def test_declared_params_must_match_the_sql(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: bad\ntitle: t\nsource: s\ntemplate: x\nphrasings: [a]\nparams: {doc: document.id}\n"
+                   "sql: select 1 where :doc = :other\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match="other"):
+        load_query(bad)
+
+
+def test_sql_must_be_a_single_select(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: bad\ntitle: t\nsource: s\ntemplate: x\nphrasings: [a]\nsql: delete from cells\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match="SELECT"):
+        load_query(bad)
