@@ -61,6 +61,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     doc = get_engine().vocab.document
     print(f"预算问答（{doc['unit']}{doc['year']}年度单位{doc['stage']}公开）。输入问题，回车提问；输入 q 退出。")
+    previous = None
     while True:
         try:
             question = input("问> ")
@@ -69,7 +70,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
             return 0
         if question.strip().lower() in ("q", "quit", "exit", "退出"):
             return 0
-        ans = answer(question)
+        ans = answer(question, previous)
+        previous = ans.subject or previous
         print(ans.text)
         for k, s in enumerate(ans.suggestions, 1):
             print(f"  [{k}] {s}")

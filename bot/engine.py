@@ -20,6 +20,7 @@ MAX_REPLY = 4000
 CLARIFY_MARGIN = 6.0
 MIN_SCORE = 60.0
 DEFAULT_SUBJECT_SCORE = 75.0
+FOLLOW_UP_SCORE = 90.0
 OPTIONAL = re.compile(r"\[\[(.*?)\]\]", re.S)
 FIELD = re.compile(r"{(\w+)")
 
@@ -77,8 +78,11 @@ class Engine:
         best = max(pool, key=lambda h: (h.score, h.end - h.start))
         return text[: best.start] + "X" + text[best.end:], hits
 
-    def readings(self, question: str) -> tuple[list[Reading], Aspects, str]:
-        """Every (query, subject) reading of a question, best first, with the aspects found."""
+    def readings(self, question: str, previous: str | None = None) -> tuple[list[Reading], Aspects, str]:
+        """Every (query, subject) reading of a question, best first, with the aspects found.
+
+        previous is the subject key of the last answer in a conversation, for follow-ups ("那去年呢？").
+        """
         norm = normalize(question, self.vocab.simplify)
         hits = find_subjects(norm.text, self.vocab)
         masked = norm.text
@@ -88,8 +92,12 @@ class Engine:
                 masked = masked[: h.start] + "\x00" * (h.end - h.start) + masked[h.end:]
         aspects = find_aspects(masked, self.aspect_pairs)
         if not hits and aspects.found and len(self._residue(norm.text)) <= 2:
-            # "比上年增长多少", "你们单位是干什么的": nothing named but what is asked, so the unit as a whole.
-            hits = [Hit(e, "", 0, 0, DEFAULT_SUBJECT_SCORE) for e in self.default_subjects]
+            if previous in self.vocab.by_key:
+                # A follow-up names only what it asks: it is about the last subject.
+                hits = [Hit(self.vocab.by_key[previous], "", 0, 0, FOLLOW_UP_SCORE)]
+            else:
+                # "比上年增长多少", "你们单位是干什么的": nothing named but what is asked, so the unit as a whole.
+                hits = [Hit(e, "", 0, 0, DEFAULT_SUBJECT_SCORE) for e in self.default_subjects]
         out: list[Reading] = []
         for q in self.queries.values():
             for h in hits:
@@ -124,7 +132,7 @@ class Engine:
         return score
 
     # -- answering ----------------------------------------------------------------------------------------------
-    def answer(self, question: str) -> Answer:
+    def answer(self, question: str, previous: str | None = None) -> Answer:
         """Answer one question: a cited figure, a choice of readings, or what the bot can answer."""
         if not isinstance(question, str) or not question.strip():
             return self._unknown("请输入一个关于预算的问题。", "")
@@ -136,7 +144,7 @@ class Engine:
             doc = self.vocab.document
             return self._unknown(f"本机器人只掌握《{doc['unit']}{doc['year']}年度单位{doc['stage']}公开》，"
                                  f"没有关于“{oos}”的数据。", norm.text)
-        readings, aspects, text = self.readings(question)
+        readings, aspects, text = self.readings(question, previous)
         readings = [r for r in readings if r.score >= MIN_SCORE]
         if not readings:
             return self._unknown("这个问题在本预算公开文件中找不到对应的内容。", text)
@@ -244,6 +252,6 @@ def get_engine() -> Engine:
         return _engine
 
 
-def answer(question: str) -> Answer:
-    """Answer one Chinese question about the disclosure."""
-    return get_engine().answer(question)
+def answer(question: str, previous: str | None = None) -> Answer:
+    """Answer one Chinese question about the disclosure (previous: the last answer's subject, for follow-ups)."""
+    return get_engine().answer(question, previous)

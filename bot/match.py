@@ -86,7 +86,8 @@ def _fuzzy(text: str, phon_text: str, vocab: Vocabulary, claimed) -> list[Hit]:
         if al is None or al.dest_end - al.dest_start < min(len(surface), 3) * 0.75:
             al = fuzz.partial_ratio_alignment(vocab.phonetics.encode(surface), phon_text)
         start, end = al.dest_start, al.dest_end
-        if any(s <= start and end <= e for s, e, _ in claimed):
+        # Fewer than four matching characters of the question is chance, not a name ("为什么" ~ "你能做什么").
+        if end - start < 4 or any(s <= start and end <= e for s, e, _ in claimed):
             continue
         hits += [Hit(e, surface, start, end, score * 0.9) for e in vocab.by_surface[surface]]
     return hits

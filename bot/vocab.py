@@ -60,6 +60,7 @@ class Vocabulary:
     documents: list[dict]
 
     def __post_init__(self) -> None:
+        self.by_key = {e.key: e for e in self.entities}
         self.by_surface: dict[str, list[Entity]] = {}
         for e in self.entities:
             for s in e.surfaces:
