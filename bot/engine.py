@@ -175,6 +175,22 @@ class Engine:
         template = query.suggest or "{name}"
         return template.format(name=entity.name, code=entity.attrs.get("code", ""), title=query.title)
 
+    def all_suggestions(self) -> list[str]:
+        """Every question this engine may offer as a button (so button ids stay valid across restarts)."""
+        out = list(self.words.get("help", {}).get("examples", []))
+        for q in self.queries.values():
+            for e in self.vocab.entities:
+                if _fits(q, e):
+                    out.append(self.suggestion(q, e))
+        return list(dict.fromkeys(out))
+
+    def glossary_questions(self) -> list[str]:
+        """“什么是…” for every top-level term of the 名词解释."""
+        with self.lock:
+            terms = [r[0] for r in self.conn.execute(
+                "select term from glossary where document_id = ? and parent = '' order by seq", (self.vocab.document["id"],))]
+        return [f"什么是{t}" for t in terms]
+
     def _params(self, query: Query, entity) -> dict:
         values = {"subject.name": entity.name, "document.id": self.vocab.document["id"]}
         values.update({f"subject.{k}": v for k, v in entity.attrs.items()})

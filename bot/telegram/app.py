@@ -1,0 +1,63 @@
+"""Wiring: one function builds the Application; run() starts it by polling or as a webhook."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+
+from telegram import BotCommand, Update
+from telegram.constants import ParseMode
+from telegram.ext import (AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, Defaults,
+                          InlineQueryHandler, MessageHandler, filters)
+
+from ..engine import get_engine
+from . import handlers
+from .render import ButtonIds
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+COMMANDS = [("start", "开始：能问什么"), ("help", "帮助"), ("chart", "图表：支出结构、三公经费、基本支出、项目支出"),
+            ("sources", "数据来源"), ("glossary", "名词解释"), ("check", "数据核对")]
+
+
+async def _post_init(app: Application) -> None:
+    await app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+
+
+def build_application(token: str, base_url: str | None = None, max_retries: int = 5) -> Application:
+    """The bot with all its handlers, HTML defaults, a retrying rate limiter and concurrent updates."""
+    engine = get_engine()
+    ids = ButtonIds()
+    for question in engine.all_suggestions() + engine.glossary_questions():
+        ids.id_for(question)
+    builder = (Application.builder().token(token).defaults(Defaults(parse_mode=ParseMode.HTML))
+               .rate_limiter(AIORateLimiter(max_retries=max_retries)).concurrent_updates(True).post_init(_post_init))
+    if base_url:
+        builder = builder.base_url(base_url).base_file_url(base_url.replace("/bot", "/file/bot"))
+    app = builder.build()
+    app.bot_data["ids"] = ids
+    app.add_handler(CommandHandler(["start", "help"], handlers.start))
+    app.add_handler(CommandHandler("chart", handlers.chart))
+    app.add_handler(CommandHandler("sources", handlers.sources))
+    app.add_handler(CommandHandler("glossary", handlers.glossary))
+    app.add_handler(CommandHandler("check", handlers.check))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.on_text))
+    app.add_handler(CallbackQueryHandler(handlers.on_button))
+    app.add_handler(InlineQueryHandler(handlers.on_inline))
+    app.add_error_handler(handlers.on_error)
+    return app
+
+
+def run() -> None:
+    """Run from the environment: TELEGRAM_BOT_TOKEN, TELEGRAM_API_URL, and WEBHOOK_URL/PORT for webhook mode."""
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token in the URL
+    token = os.environ["TELEGRAM_BOT_TOKEN"]
+    app = build_application(token, os.environ.get("TELEGRAM_API_URL") or DEFAULT_API_URL)
+    webhook = os.environ.get("WEBHOOK_URL")
+    if webhook:
+        secret = os.environ.get("WEBHOOK_SECRET") or hashlib.sha256(token.encode()).hexdigest()[:32]
+        app.run_webhook(listen="0.0.0.0", port=int(os.environ.get("PORT", "8443")), url_path="telegram",
+                        webhook_url=webhook.rstrip("/") + "/telegram", secret_token=secret,
+                        allowed_updates=Update.ALL_TYPES)
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,149 @@
+"""Telegram handlers: thin async wrappers that call the engine and send what it answers."""
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import traceback
+
+from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
+from telegram.constants import ChatAction
+from telegram.ext import ContextTypes
+
+from ..charts import chart_topic, render_chart
+from ..engine import Answer, get_engine
+from .render import CAPTION_LIMIT, ButtonIds, question_buttons, split_text, to_html
+
+log = logging.getLogger(__name__)
+INLINE_LIMIT = 50
+
+
+def _ids(context: ContextTypes.DEFAULT_TYPE) -> ButtonIds:
+    return context.application.bot_data["ids"]
+
+
+async def send_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, ans: Answer) -> None:
+    """Send an Answer: its text in chunks under 4,096 characters, suggestions as buttons on the last."""
+    chat = update.effective_chat
+    chunks = split_text(to_html(ans.text))
+    markup = question_buttons(_ids(context), ans.suggestions) if ans.suggestions else None
+    for k, chunk in enumerate(chunks):
+        await context.bot.send_message(chat.id, chunk, reply_markup=markup if k == len(chunks) - 1 else None)
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
+    """Answer a question in a chat, following up on the chat's last subject."""
+    await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
+    ans = get_engine().answer(question, context.chat_data.get("subject"))
+    if ans.subject:
+        context.chat_data["subject"] = ans.subject
+    await send_answer(update, context, ans)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say what the bot answers, with example questions as buttons."""
+    engine = get_engine()
+    doc = engine.vocab.document
+    text = (f"您好！我回答关于《{doc['unit']}{doc['year']}年度单位{doc['stage']}公开》的问题，每个数字都注明出处。\n"
+            "直接发问题即可，例如“三公经费多少”“取暖费预算多少”“项目支出有哪些”。可以接着问“那去年呢？”“占比呢？”“为什么？”。\n"
+            "命令：/chart 图表　/sources 数据来源　/glossary 名词解释　/check 数据核对")
+    examples = engine.words.get("help", {}).get("examples", [])
+    await update.effective_message.reply_text(html.escape(text, quote=False),
+                                              reply_markup=question_buttons(_ids(context), examples, per_row=2))
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a text message."""
+    await ask(update, context, update.effective_message.text or "")
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer the question behind a pressed button."""
+    query = update.callback_query
+    await query.answer()
+    _, _, key = (query.data or "").partition(":")
+    question = _ids(context).text_for(key)
+    if question is None:
+        await context.bot.send_message(update.effective_chat.id, "这个按钮已过期，请直接输入问题。")
+        return
+    await ask(update, context, question)
+
+
+async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Offer answer cards for an inline query (@bot 三公经费)."""
+    text = (update.inline_query.query or "").strip()
+    if not text:
+        await update.inline_query.answer([], cache_time=5)
+        return
+    engine = get_engine()
+    first = engine.answer(text)
+    answers = [first] + [engine.answer(s) for s in first.suggestions]
+    results = []
+    for k, ans in enumerate(a for a in answers if a.status == "answer"):
+        title = ans.text.split("\n", 1)[0][:64]
+        results.append(InlineQueryResultArticle(
+            id=f"{k}-{ans.query}"[:64], title=title, description=ans.text[len(title):][:120].strip(),
+            input_message_content=InputTextMessageContent(split_text(to_html(ans.text))[0])))
+    if not results:
+        results.append(InlineQueryResultArticle(id="unknown", title="找不到对应内容", description=first.text[:120],
+                                                input_message_content=InputTextMessageContent(to_html(first.text)[:4000])))
+    await update.inline_query.answer(results[:INLINE_LIMIT], cache_time=60)
+
+
+async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send a PNG chart: /chart [支出结构|三公经费|基本支出|项目支出]."""
+    engine = get_engine()
+    topic = chart_topic(engine, " ".join(context.args or []))
+    if topic is None:
+        names = "、".join(engine.words["charts"])
+        await update.effective_message.reply_text(f"可以画的图：{names}。例如 /chart 三公经费")
+        return
+    await context.bot.send_chat_action(update.effective_chat.id, ChatAction.UPLOAD_PHOTO)
+    drawn = await asyncio.to_thread(render_chart, engine, topic)  # matplotlib is slow: keep other chats moving
+    caption = to_html(drawn.caption)[:CAPTION_LIMIT]
+    await context.bot.send_photo(update.effective_chat.id, drawn.png, caption=caption)
+
+
+async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List the documents loaded, with sha256 and tables."""
+    engine = get_engine()
+    lines = []
+    with engine.lock:
+        docs = engine.conn.execute("select id, title, source_file, sha256 from documents order by id").fetchall()
+        for d in docs:
+            lines.append(f"《{d['title']}》\n文件：{d['source_file']}\nsha256：{d['sha256']}\n表格：")
+            for t in engine.conn.execute("select seq, title, empty from budget_tables where document_id = ? order by seq",
+                                         (d["id"],)):
+                lines.append(f"{t['seq']}. {t['title']}" + ("（本表无数据）" if t["empty"] else ""))
+    for chunk in split_text(html.escape("\n".join(lines), quote=False)):
+        await update.effective_message.reply_text(chunk)
+
+
+async def glossary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The 名词解释 terms as buttons."""
+    questions = get_engine().glossary_questions()
+    await update.effective_message.reply_text("名词解释（点按查看）：",
+                                              reply_markup=question_buttons(_ids(context), questions, per_row=2))
+
+
+async def check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The data checks, failed ones first."""
+    engine = get_engine()
+    ans = engine.run(engine.queries["checks_summary"], next(e for e in engine.vocab.entities if e.kind == "topic:checks"))
+    with engine.lock:
+        kinds = engine.conn.execute("select kind, count(*), sum(passed) from checks group by kind order by kind").fetchall()
+    summary = "\n".join(f"· {k}：{n}项，通过{p}项" for k, n, p in kinds)
+    for chunk in split_text(to_html(ans.text + "\n按类别：\n" + summary)):
+        await update.effective_message.reply_text(chunk)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the error first (never the token), then tell the user something went wrong."""
+    token = context.bot.token if context.bot else ""
+    trace = "".join(traceback.format_exception(context.error))
+    log.error("update failed: %s", trace.replace(token, "<token>") if token else trace)
+    if isinstance(update, Update) and update.effective_chat:
+        try:
+            await context.bot.send_message(update.effective_chat.id, "抱歉，处理这条消息时出错了，请稍后再试。")
+        except Exception:  # the error may be the network itself
+            log.warning("could not tell the user about the error")

@@ -1,0 +1,285 @@
+"""A local fake of the Telegram Bot API (aiohttp), strict about the limits Telegram enforces.
+
+python-telegram-bot calls POST {base}/bot{token}/{method}, form-encoded (nested fields as JSON strings) or
+multipart when it uploads a file. The fake keeps an update queue with getUpdates offset semantics, records
+every call, and rejects what Telegram rejects: text over 4,096 characters or with broken HTML, captions over
+1,024, callback_data over 64 bytes, more than 50 inline results. It can answer 429 (flood control) on demand.
+"""
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from aiohttp import web
+
+BOT = {"id": 7000001, "is_bot": True, "first_name": "预算问答", "username": "budget_test_bot",
+       "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}
+ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "tg-spoiler",
+                "blockquote", "span", "tg-emoji"}
+
+
+class _HtmlCheck(HTMLParser):
+    """Telegram's HTML parse mode: known tags only, balanced."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.error = ""
+        self.plain: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in ALLOWED_TAGS:
+            self.error = f"unsupported start tag \"{tag}\""
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack.pop() != tag:
+            self.error = f"unmatched end tag \"{tag}\""
+
+    def handle_data(self, data):
+        self.plain.append(data)
+
+
+def parse_html(text: str) -> tuple[str, str]:
+    """(plain text, error) as Telegram would parse an HTML message."""
+    if re.search(r"<(?![a-zA-Z/])", text):
+        return "", "Bad Request: can't parse entities: unexpected character '<'"
+    if re.search(r"&(?!(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)", text):
+        return "", "Bad Request: can't parse entities: unescaped '&'"
+    parser = _HtmlCheck()
+    parser.feed(text)
+    parser.close()
+    if parser.error or parser.stack:
+        return "", f"Bad Request: can't parse entities: {parser.error or 'unclosed tag'}"
+    return html.unescape("".join(parser.plain)), ""
+
+
+def utf16_len(text: str) -> int:
+    """Telegram measures text in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+class ApiError(Exception):
+    """A Bot API error answer."""
+
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code, self.description, self.retry_after = code, description, retry_after
+
+
+@dataclass
+class FakeTelegram:
+    """The fake server's state: updates to deliver, calls received, messages sent by the bot."""
+
+    token: str = "123456:TEST-token"
+    updates: list[dict] = field(default_factory=list)
+    calls: list[tuple[str, dict]] = field(default_factory=list)
+    sent: list[dict] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    flood: dict[str, int] = field(default_factory=dict)
+    confirmed: int = 0
+
+    def __post_init__(self) -> None:
+        self._ids = itertools.count(1)
+        self._msg_ids = itertools.count(1000)
+        self._new = asyncio.Event()
+        self._changed = asyncio.Event()
+        self.runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- the server ---------------------------------------------------------------------------------------------
+    async def start(self) -> str:
+        """Start listening on a free loopback port; returns the base URL to give the bot."""
+        app = web.Application(client_max_size=20 * 1024 * 1024)
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def stop(self) -> None:
+        """Stop the server."""
+        if self.runner:
+            await self.runner.cleanup()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        method = request.match_info["method"]
+        form = await request.post()
+        params: dict = {}
+        for key, value in form.items():
+            params[key] = value.file.read() if hasattr(value, "file") else value
+        self.calls.append((method, params))
+        try:
+            if self.flood.get(method, 0) > 0:
+                self.flood[method] -= 1
+                raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
+            handler = getattr(self, "api_" + method, None)
+            if handler is None:
+                raise ApiError(404, f"Not Found: method {method} not found")
+            result = await handler(params)
+        except ApiError as err:
+            self.rejected.append((method, err.description))
+            body = {"ok": False, "error_code": err.code, "description": err.description}
+            if err.retry_after:
+                body["parameters"] = {"retry_after": err.retry_after}
+            return web.json_response(body, status=err.code)
+        finally:
+            self._changed.set()
+        return web.json_response({"ok": True, "result": result})
+
+    # -- methods ------------------------------------------------------------------------------------------------
+    async def api_getMe(self, p):
+        return BOT
+
+    async def api_deleteWebhook(self, p):
+        return True
+
+    async def api_getWebhookInfo(self, p):
+        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self.pending())}
+
+    async def api_setMyCommands(self, p):
+        json.loads(p["commands"])
+        return True
+
+    async def api_sendChatAction(self, p):
+        return True
+
+    async def api_answerCallbackQuery(self, p):
+        return True
+
+    async def api_getUpdates(self, p):
+        offset = int(p.get("offset", 0) or 0)
+        if offset:
+            self.confirmed = max(self.confirmed, offset)
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        timeout = float(p.get("timeout", 0) or 0)
+        deadline = time.monotonic() + timeout
+        while not self.pending() and time.monotonic() < deadline:
+            self._new.clear()
+            try:
+                await asyncio.wait_for(self._new.wait(), max(0.0, deadline - time.monotonic()))
+            except asyncio.TimeoutError:
+                break
+        limit = int(p.get("limit", 100) or 100)
+        return self.pending()[:limit]
+
+    def pending(self) -> list[dict]:
+        """Updates not yet confirmed by an offset."""
+        return [u for u in self.updates if u["update_id"] >= self.confirmed]
+
+    def _check_markup(self, p) -> dict | None:
+        if "reply_markup" not in p:
+            return None
+        markup = json.loads(p["reply_markup"])
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(data.encode("utf-8")) <= 64:
+                    raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+        return markup
+
+    def _message(self, p, **extra) -> dict:
+        msg = {"message_id": next(self._msg_ids), "date": int(time.time()), "from": BOT,
+               "chat": {"id": int(p["chat_id"]), "type": "private"}, **extra}
+        self.sent.append(msg)
+        return msg
+
+    async def api_sendMessage(self, p):
+        plain, error = parse_html(p["text"]) if p.get("parse_mode") == "HTML" else (p["text"], "")
+        if error:
+            raise ApiError(400, error)
+        if not plain.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if utf16_len(plain) > 4096:
+            raise ApiError(400, "Bad Request: message is too long")
+        markup = self._check_markup(p)
+        return self._message(p, text=plain, **({"reply_markup": markup} if markup else {}))
+
+    async def api_editMessageText(self, p):
+        plain, error = parse_html(p["text"]) if p.get("parse_mode") == "HTML" else (p["text"], "")
+        if error or utf16_len(plain) > 4096:
+            raise ApiError(400, error or "Bad Request: message is too long")
+        return self._message(p, text=plain)
+
+    async def api_sendPhoto(self, p):
+        photo = p.get("photo")
+        if not isinstance(photo, (bytes, bytearray)) or not photo.startswith(b"\x89PNG"):
+            raise ApiError(400, "Bad Request: photo must be an uploaded PNG here")
+        caption = p.get("caption", "")
+        plain, error = parse_html(caption) if p.get("parse_mode") == "HTML" else (caption, "")
+        if error:
+            raise ApiError(400, error)
+        if utf16_len(plain) > 1024:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        return self._message(p, caption=plain, photo=[{"file_id": "png", "file_unique_id": "png", "width": 1,
+                                                      "height": 1, "file_size": len(photo)}])
+
+    async def api_answerInlineQuery(self, p):
+        results = json.loads(p["results"])
+        if len(results) > 50:
+            raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        for r in results:
+            text = r.get("input_message_content", {}).get("message_text", "")
+            plain, error = parse_html(text) if r["input_message_content"].get("parse_mode") == "HTML" else (text, "")
+            if error or utf16_len(plain) > 4096 or len(r["id"].encode()) > 64:
+                raise ApiError(400, error or "Bad Request: inline result invalid")
+        self.sent.append({"inline_query_id": p["inline_query_id"], "results": results})
+        return True
+
+    # -- what users do ------------------------------------------------------------------------------------------
+    def _push(self, body: dict) -> int:
+        uid = next(self._ids)
+        self.updates.append({"update_id": uid, **body})
+        self._new.set()
+        return uid
+
+    def user(self, chat_id: int) -> dict:
+        """A user whose private chat has this id."""
+        return {"id": chat_id, "is_bot": False, "first_name": f"用户{chat_id}", "language_code": "zh-hans"}
+
+    def send_text(self, chat_id: int, text: str) -> int:
+        """A user sends a text (a leading /command gets its bot_command entity)."""
+        msg = {"message_id": next(self._msg_ids), "date": int(time.time()), "chat": {"id": chat_id, "type": "private"},
+               "from": self.user(chat_id), "text": text}
+        if text.startswith("/"):
+            msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        return self._push({"message": msg})
+
+    def press(self, chat_id: int, message: dict, data: str) -> int:
+        """A user presses an inline button of a message the bot sent."""
+        return self._push({"callback_query": {"id": str(next(self._ids)), "from": self.user(chat_id),
+                                              "message": message, "chat_instance": str(chat_id), "data": data}})
+
+    def inline(self, user_id: int, query: str) -> int:
+        """A user types @bot query in any chat."""
+        return self._push({"inline_query": {"id": f"iq{next(self._ids)}", "from": self.user(user_id), "query": query,
+                                            "offset": ""}})
+
+    # -- what tests look at ---------------------------------------------------------------------------------------
+    def messages(self, chat_id: int) -> list[dict]:
+        """Messages the bot sent to a chat, in order."""
+        return [m for m in self.sent if m.get("chat", {}).get("id") == chat_id]
+
+    async def wait_for(self, condition, timeout: float = 20.0) -> None:
+        """Wait until condition() holds (checked after every API call), or fail."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"timed out; calls so far: {[c[0] for c in self.calls][-20:]}; "
+                                     f"rejected: {self.rejected[-5:]}")
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), min(remaining, 0.5))
+            except asyncio.TimeoutError:
+                pass
