@@ -91,6 +91,7 @@ class FakeTelegram:
         self._new = asyncio.Event()
         self._changed = asyncio.Event()
         self.runner: web.AppRunner | None = None
+        self.webhook: dict = {}
         self.port = 0
 
     # -- the server ---------------------------------------------------------------------------------------------
@@ -146,6 +147,10 @@ class FakeTelegram:
 
     async def api_getWebhookInfo(self, p):
         return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self.pending())}
+
+    async def api_setWebhook(self, p):
+        self.webhook = dict(p)
+        return True
 
     async def api_setMyCommands(self, p):
         json.loads(p["commands"])
