@@ -23,6 +23,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 2
     failed = [c for c in checks if not c.passed]
     print(f"built {args.db} from {len(sources)} disclosure(s): {len(checks)} checks, {len(failed)} failed")
+    from .datasette import write_metadata
+
+    write_metadata(Path(args.db).with_name("metadata.yml"))
     if args.check:
         for c in sorted(checks, key=lambda c: c.passed):
             mark = "PASS" if c.passed else "FAIL"
@@ -90,6 +93,40 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_misses(args: argparse.Namespace) -> int:
+    """List the most frequent unanswered or disliked questions from data/usage.db."""
+    from .usage import UsageLog, usage_path
+
+    if not usage_path().exists():
+        print(f"no usage recorded yet ({usage_path()})")
+        return 0
+    log = UsageLog(enabled=True)
+    rows = log.misses(args.top)
+    for question, n, why in rows:
+        print(f"{n:5d}  {why:12s}  {question}")
+    if not rows:
+        print("no unanswered or disliked questions recorded")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the facts view and the checks as CSV or JSON."""
+    from .export import export
+
+    written = export(args.format, Path(args.out) if args.out else None)
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def cmd_metadata(args: argparse.Namespace) -> int:
+    """Write Datasette metadata (title, source, licence, columns, canned queries) generated from queries/."""
+    from .datasette import write_metadata
+
+    print(f"wrote {write_metadata(Path(args.out))}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run one subcommand."""
     parser = argparse.ArgumentParser(prog="budgetbot", description="忻州市人社局2023年预算公开问答机器人")
@@ -106,6 +143,16 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_ask)
     p = sub.add_parser("chat", help="chat in the terminal (no Telegram token needed)")
     p.set_defaults(func=cmd_chat)
+    p = sub.add_parser("misses", help="most frequent unanswered or disliked questions")
+    p.add_argument("--top", type=int, default=20)
+    p.set_defaults(func=cmd_misses)
+    p = sub.add_parser("export", help="write the facts view and checks for spreadsheets")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.add_argument("--out", help="file to write (csv: the checks go beside it as NAME-checks.csv); default stdout")
+    p.set_defaults(func=cmd_export)
+    p = sub.add_parser("metadata", help="write Datasette metadata generated from queries/")
+    p.add_argument("--out", default=str(paths.DATA / "metadata.yml"))
+    p.set_defaults(func=cmd_metadata)
     p = sub.add_parser("serve", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     p.set_defaults(func=cmd_serve)
     args = parser.parse_args(argv)

@@ -260,6 +260,25 @@ class FakeTelegram:
             msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         return self._push({"message": msg})
 
+    def send_group(self, chat_id: int, user_id: int, text: str, mention: str | None = None,
+                   reply_to: dict | None = None) -> int:
+        """A group member writes; mention puts @username in the text as a mention entity."""
+        entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else []
+        if mention:
+            text = f"@{mention} {text}"
+            entities.append({"type": "mention", "offset": 0, "length": len(mention) + 1})
+        msg = {"message_id": next(self._msg_ids), "date": int(time.time()),
+               "chat": {"id": chat_id, "type": "supergroup", "title": "编辑部"}, "from": self.user(user_id), "text": text}
+        if entities:
+            msg["entities"] = entities
+        if reply_to:
+            msg["reply_to_message"] = reply_to
+        return self._push({"message": msg})
+
+    def push_raw(self, kind: str, message: dict) -> int:
+        """Any other update: edited_message, channel_post, a sticker message…"""
+        return self._push({kind: {"message_id": next(self._msg_ids), "date": int(time.time()), **message}})
+
     def press(self, chat_id: int, message: dict, data: str) -> int:
         """A user presses an inline button of a message the bot sent."""
         return self._push({"callback_query": {"id": str(next(self._ids)), "from": self.user(chat_id),

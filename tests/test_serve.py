@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 import aiohttp
@@ -15,7 +16,8 @@ from fake_telegram import FakeTelegram
 
 
 def serve(fake: FakeTelegram, base: str, **env) -> subprocess.Popen:
-    environ = {**os.environ, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": base, **env}
+    environ = {**os.environ, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": base,
+               "BUDGETBOT_USAGE_DB": os.path.join(tempfile.mkdtemp(), "usage.db"), **env}
     environ.pop("WEBHOOK_URL", None) if "WEBHOOK_URL" not in env else None
     return subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=environ, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import inspect
 import json
 import warnings
 
@@ -13,13 +15,14 @@ from bot.charts import render_chart
 from bot.engine import get_engine
 from bot.telegram.app import build_application
 from bot.telegram.render import split_text
+from bot.usage import UsageLog
 from fake_telegram import FakeTelegram
 
 
 @contextlib.asynccontextmanager
-async def running(fake: FakeTelegram, base: str):
+async def running(fake: FakeTelegram, base: str, usage: UsageLog | None = None):
     """The bot's Application polling the fake, started and stopped as `budgetbot serve` does."""
-    app = build_application(fake.token, base, max_retries=3)
+    app = build_application(fake.token, base, max_retries=3, usage=usage or UsageLog(enabled=False))
     await app.initialize()
     await app.post_init(app)
     await app.start()
@@ -34,6 +37,7 @@ async def running(fake: FakeTelegram, base: str):
 
 def scenario(test):
     """Run an async test body with a fresh fake server."""
+    @functools.wraps(test)
     def wrapper(*args, **kwargs):
         async def main():
             fake = FakeTelegram()
@@ -43,7 +47,7 @@ def scenario(test):
             finally:
                 await fake.stop()
         asyncio.run(main())
-    wrapper.__name__ = test.__name__
+    wrapper.__signature__ = inspect.signature(test).replace(parameters=list(inspect.signature(test).parameters.values())[2:])
     return wrapper
 
 

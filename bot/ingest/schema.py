@@ -66,3 +66,32 @@ def create(db: sqlite_utils.Database) -> None:
     db["cells"].create_index(["document_id", "table_id", "row_label"])
     db["cells"].create_index(["row_code"])
     db["targets"].create_index(["project_id"])
+
+TABLE_DOCS = {
+    "documents": "载入的公开文件（单位、年度、预算/决算、原文件名与 sha256）",
+    "budget_tables": "第二部分的13张预算表（标题照原文，empty=1 表示注明“本表无数据”）",
+    "cells": "预算表中每个单元格（空单元格的 value 为 NULL）",
+    "facts": "长表视图：每个印出来的数字一行，附表名、行、列、单位和原文行号",
+    "functions": "支出功能分类科目（类/款/项及上级编码）",
+    "duties": "第一部分：本单位职责",
+    "departments": "第一部分：内设机构、职责、编制、科级领导职数",
+    "sections": "第三部分：情况说明各节原文",
+    "statements": "情况说明中写明的每个数字及其所在句子",
+    "reasons": "情况说明给出的增减原因",
+    "projects": "项目支出绩效目标申报表（与项目支出表对应的行名与金额）",
+    "project_funds": "项目资金来源（元，实施期与年度）",
+    "targets": "绩效指标（一级/二级/三级指标与指标值）",
+    "catalog": "政府购买服务指导性目录",
+    "glossary": "第四部分：名词解释",
+    "checks": "由公开文件数字计算的算术核对（expected=各项相加，actual=表中所印）",
+}
+COLUMN_DOCS = {
+    "facts": {"table_title": "表名（照原文）", "row_code": "科目编码", "row_label": "行名", "column_label": "列名",
+              "value": "数值（单位见 unit）", "unit": "单位", "source_line": "原文文本行号", "side": "收入/支出（两栏表）",
+              "parent_label": "上级行名"},
+    "cells": {"value": "数值；NULL 表示原表该格为空", "item_no": "原文序号（一、①等）", "alt_label": "政府预算经济分类名称"},
+    "checks": {"expected": "按各项相加或推算应得的数", "actual": "文件中印的数", "difference": "actual − expected",
+               "passed": "1 = 一致"},
+    "targets": {"period": "实施期 / 年度", "value_text": "指标值（照原文）", "value": "指标值中的数字"},
+    "project_funds": {"amount_yuan": "金额（元）", "source": "total/central/provincial/local/own/other"},
+}

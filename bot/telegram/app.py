@@ -11,19 +11,21 @@ from telegram.ext import (AIORateLimiter, Application, CallbackQueryHandler, Com
                           InlineQueryHandler, MessageHandler, filters)
 
 from ..engine import get_engine
+from ..usage import UsageLog
 from . import handlers
 from .render import ButtonIds
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 COMMANDS = [("start", "开始：能问什么"), ("help", "帮助"), ("chart", "图表：支出结构、三公经费、基本支出、项目支出"),
-            ("sources", "数据来源"), ("glossary", "名词解释"), ("check", "数据核对")]
+            ("sources", "数据来源"), ("glossary", "名词解释"), ("check", "数据核对"), ("stats", "使用统计（管理员）")]
 
 
 async def _post_init(app: Application) -> None:
     await app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
 
 
-def build_application(token: str, base_url: str | None = None, max_retries: int = 5) -> Application:
+def build_application(token: str, base_url: str | None = None, max_retries: int = 5,
+                      usage: UsageLog | None = None) -> Application:
     """The bot with all its handlers, HTML defaults, a retrying rate limiter and concurrent updates."""
     engine = get_engine()
     ids = ButtonIds()
@@ -35,12 +37,17 @@ def build_application(token: str, base_url: str | None = None, max_retries: int 
         builder = builder.base_url(base_url).base_file_url(base_url.replace("/bot", "/file/bot"))
     app = builder.build()
     app.bot_data["ids"] = ids
+    app.bot_data["usage"] = usage if usage is not None else UsageLog()
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED | filters.UpdateType.CHANNEL_POSTS, handlers.ignore))
     app.add_handler(CommandHandler(["start", "help"], handlers.start))
     app.add_handler(CommandHandler("chart", handlers.chart))
     app.add_handler(CommandHandler("sources", handlers.sources))
     app.add_handler(CommandHandler("glossary", handlers.glossary))
     app.add_handler(CommandHandler("check", handlers.check))
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.on_text))
+    app.add_handler(CommandHandler("stats", handlers.stats))
+    app.add_handler(MessageHandler(filters.COMMAND, handlers.on_unknown_command))
+    app.add_handler(MessageHandler(filters.TEXT, handlers.on_text))
+    app.add_handler(MessageHandler(filters.ALL, handlers.on_other_message))
     app.add_handler(CallbackQueryHandler(handlers.on_button))
     app.add_handler(InlineQueryHandler(handlers.on_inline))
     app.add_error_handler(handlers.on_error)

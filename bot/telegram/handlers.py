@@ -6,8 +6,10 @@ import html
 import logging
 import traceback
 
-from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
-from telegram.constants import ChatAction
+import os
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent, Update
+from telegram.constants import ChatAction, ChatType, MessageEntityType
 from telegram.ext import ContextTypes
 
 from ..charts import chart_topic, render_chart
@@ -22,22 +24,36 @@ def _ids(context: ContextTypes.DEFAULT_TYPE) -> ButtonIds:
     return context.application.bot_data["ids"]
 
 
-async def send_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, ans: Answer) -> None:
-    """Send an Answer: its text in chunks under 4,096 characters, suggestions as buttons on the last."""
+def _vote_buttons(ids: ButtonIds, question: str, ans: Answer) -> InlineKeyboardMarkup:
+    key = f"{ids.id_for(question)}:{ans.query or ''}"
+    return InlineKeyboardMarkup([[InlineKeyboardButton("👍 有用", callback_data=f"v:+:{key}"),
+                                  InlineKeyboardButton("👎 不对/没用", callback_data=f"v:-:{key}")]])
+
+
+async def send_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, ans: Answer, question: str = "") -> None:
+    """Send an Answer: its text in chunks under 4,096 characters; suggestions, or 👍/👎, as buttons on the last."""
     chat = update.effective_chat
     chunks = split_text(to_html(ans.text))
-    markup = question_buttons(_ids(context), ans.suggestions) if ans.suggestions else None
+    if ans.suggestions:
+        markup = question_buttons(_ids(context), ans.suggestions)
+    elif ans.status == "answer" and question:
+        markup = _vote_buttons(_ids(context), question, ans)
+    else:
+        markup = None
     for k, chunk in enumerate(chunks):
         await context.bot.send_message(chat.id, chunk, reply_markup=markup if k == len(chunks) - 1 else None)
 
 
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
-    """Answer a question in a chat, following up on the chat's last subject."""
+    """Answer a question in a chat, following up on the chat's last subject, and record it."""
     await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
     ans = get_engine().answer(question, context.chat_data.get("subject"))
     if ans.subject:
         context.chat_data["subject"] = ans.subject
-    await send_answer(update, context, ans)
+    user = update.effective_user
+    context.application.bot_data["usage"].question(question, ans.status, ans.query, user and user.id,
+                                                   update.effective_chat.id)
+    await send_answer(update, context, ans, question)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -52,16 +68,58 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                               reply_markup=question_buttons(_ids(context), examples, per_row=2))
 
 
+def addressed_text(update: Update, bot_username: str, bot_id: int) -> str | None:
+    """The question in a message meant for the bot: any private text; in groups a mention or a reply to it."""
+    msg = update.effective_message
+    text = msg.text or ""
+    if update.effective_chat.type == ChatType.PRIVATE:
+        return text
+    mention = f"@{bot_username}".lower()
+    mentioned = any(text[e.offset:e.offset + e.length].lower() == mention
+                    for e in msg.entities or () if e.type == MessageEntityType.MENTION)
+    replied = msg.reply_to_message is not None and msg.reply_to_message.from_user is not None \
+        and msg.reply_to_message.from_user.id == bot_id
+    if not (mentioned or replied):
+        return None  # group chatter not meant for the bot (Telegram's privacy-mode convention)
+    return text.replace(f"@{bot_username}", "").strip()
+
+
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer a text message."""
-    await ask(update, context, update.effective_message.text or "")
+    """Answer a text message meant for the bot."""
+    question = addressed_text(update, context.bot.username, context.bot.id)
+    if question is not None:
+        await ask(update, context, question)
+
+
+async def on_other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos without text and the like: a short hint in private chats, nothing in groups."""
+    if update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
+        await update.effective_message.reply_text("请用文字提问，例如“三公经费多少”。")
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An unknown command: say which ones exist."""
+    await update.effective_message.reply_text("没有这个命令。可用：/start /help /chart /sources /glossary /check")
+
+
+async def ignore(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Edited messages and channel posts are ignored on purpose: the original was answered, channels are not chats."""
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer the question behind a pressed button."""
     query = update.callback_query
+    kind, _, key = (query.data or "").partition(":")
+    if kind == "v":
+        sign, _, rest = key.partition(":")
+        qkey, _, query_id = rest.partition(":")
+        question = _ids(context).text_for(qkey) or ""
+        user = update.effective_user
+        context.application.bot_data["usage"].vote(question, query_id or None, 1 if sign == "+" else -1,
+                                                   user and user.id, update.effective_chat and update.effective_chat.id)
+        await query.answer("谢谢反馈！" if sign == "+" else "谢谢，我们会据此改进。")
+        return
     await query.answer()
-    _, _, key = (query.data or "").partition(":")
     question = _ids(context).text_for(key)
     if question is None:
         await context.bot.send_message(update.effective_chat.id, "这个按钮已过期，请直接输入问题。")
@@ -134,6 +192,27 @@ async def check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         kinds = engine.conn.execute("select kind, count(*), sum(passed) from checks group by kind order by kind").fetchall()
     summary = "\n".join(f"· {k}：{n}项，通过{p}项" for k, n, p in kinds)
     for chunk in split_text(to_html(ans.text + "\n按类别：\n" + summary)):
+        await update.effective_message.reply_text(chunk)
+
+
+def admin_chats() -> set[int]:
+    """Chat ids from ADMIN_CHAT_IDS (comma-separated)."""
+    return {int(x) for x in os.environ.get("ADMIN_CHAT_IDS", "").replace(" ", "").split(",") if x.lstrip("-").isdigit()}
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """For admin chats: questions per day, answer/clarify/unknown rates, votes, top misses."""
+    if update.effective_chat.id not in admin_chats():
+        await update.effective_message.reply_text("这个命令仅供管理员使用。")
+        return
+    data = context.application.bot_data["usage"].stats()
+    lines = ["最近14天提问："]
+    for day, n, ok, clarify, unknown in data["days"]:
+        lines.append(f"{day}：{n}个，回答{ok / n:.0%}，追问{clarify / n:.0%}，未答{unknown / n:.0%}")
+    lines.append(f"反馈：👍 {data['votes'][0]}，👎 {data['votes'][1]}")
+    lines.append("答不上或被点👎最多的问题：")
+    lines += [f"· {q}（{n}次，{why}）" for q, n, why in data["misses"]] or ["· 暂无"]
+    for chunk in split_text(html.escape("\n".join(lines), quote=False)):
         await update.effective_message.reply_text(chunk)
 
 

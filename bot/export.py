@@ -1,0 +1,57 @@
+"""Open data: the facts view and the checks as CSV or JSON."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+from . import store
+
+
+def _rows(sql: str) -> tuple[list[str], list[tuple]]:
+    conn = store.connect()
+    try:
+        cur = conn.execute(sql)
+        return [d[0] for d in cur.description], [tuple(r) for r in cur.fetchall()]
+    finally:
+        conn.close()
+
+
+FACTS = "select * from facts order by document_id, source_line, row_no, column_label"
+CHECKS = "select document_id, kind, name, expected, actual, difference, passed, detail from checks order by passed, id"
+
+
+def _clean(value):
+    return round(value, 2) if isinstance(value, float) else value
+
+
+def export(fmt: str, out: Path | None) -> list[Path]:
+    """Write the export; returns the files written (none when writing to stdout)."""
+    facts_cols, facts = _rows(FACTS)
+    check_cols, checks = _rows(CHECKS)
+    if fmt == "json":
+        data = {"facts": [dict(zip(facts_cols, map(_clean, r))) for r in facts],
+                "checks": [dict(zip(check_cols, map(_clean, r))) for r in checks]}
+        text = json.dumps(data, ensure_ascii=False, indent=1)
+        if out is None:
+            sys.stdout.write(text + "\n")
+            return []
+        out.write_text(text, encoding="utf-8")
+        return [out]
+    if out is None:
+        _write_csv(sys.stdout, facts_cols, facts)
+        return []
+    written = []
+    for path, cols, rows in ((out, facts_cols, facts), (out.with_name(out.stem + "-checks.csv"), check_cols, checks)):
+        with path.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens Chinese CSV correctly
+            _write_csv(f, cols, rows)
+        written.append(path)
+    return written
+
+
+def _write_csv(f: io.TextIOBase, cols: list[str], rows: list[tuple]) -> None:
+    writer = csv.writer(f)
+    writer.writerow(cols)
+    writer.writerows([tuple(map(_clean, r)) for r in rows])
