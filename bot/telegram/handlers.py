@@ -18,6 +18,7 @@ from .render import CAPTION_LIMIT, ButtonIds, question_buttons, split_text, to_h
 
 log = logging.getLogger(__name__)
 INLINE_LIMIT = 50
+TYPING_DELAY = 0.3
 
 
 def _ids(context: ContextTypes.DEFAULT_TYPE) -> ButtonIds:
@@ -44,10 +45,23 @@ async def send_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, ans: A
         await context.bot.send_message(chat.id, chunk, reply_markup=markup if k == len(chunks) - 1 else None)
 
 
+async def _working(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, work):
+    """Await work, showing a chat action if it takes noticeable time.
+
+    Answers take a millisecond; an action for each would halve what Telegram's 30-requests-a-second limit
+    leaves for replies, so it is sent only when the work is still running after TYPING_DELAY.
+    """
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=TYPING_DELAY)
+    if not done:
+        await context.bot.send_chat_action(update.effective_chat.id, action)
+    return await task
+
+
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
     """Answer a question in a chat, following up on the chat's last subject, and record it."""
-    await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
-    ans = get_engine().answer(question, context.chat_data.get("subject"))
+    ans = await _working(update, context, ChatAction.TYPING,
+                         asyncio.to_thread(get_engine().answer, question, context.chat_data.get("subject")))
     if ans.subject:
         context.chat_data["subject"] = ans.subject
     user = update.effective_user
@@ -156,8 +170,8 @@ async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         names = "、".join(engine.words["charts"])
         await update.effective_message.reply_text(f"可以画的图：{names}。例如 /chart 三公经费")
         return
-    await context.bot.send_chat_action(update.effective_chat.id, ChatAction.UPLOAD_PHOTO)
-    drawn = await asyncio.to_thread(render_chart, engine, topic)  # matplotlib is slow: keep other chats moving
+    # matplotlib is slow: draw in a thread so other chats keep moving, and show the upload action meanwhile.
+    drawn = await _working(update, context, ChatAction.UPLOAD_PHOTO, asyncio.to_thread(render_chart, engine, topic))
     caption = to_html(drawn.caption)[:CAPTION_LIMIT]
     await context.bot.send_photo(update.effective_chat.id, drawn.png, caption=caption)
 
