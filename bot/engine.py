@@ -21,6 +21,9 @@ CLARIFY_MARGIN = 6.0
 MIN_SCORE = 60.0
 DEFAULT_SUBJECT_SCORE = 75.0
 FOLLOW_UP_SCORE = 90.0
+PART_NAMED = 15.0
+FALLBACK_MARGIN = 15.0
+CONJUNCTION = re.compile(r"和|与|及|跟|、|还有|以及|分别|各")
 OPTIONAL = re.compile(r"\[\[(.*?)\]\]", re.S)
 FIELD = re.compile(r"{(\w+)")
 
@@ -98,6 +101,7 @@ class Engine:
             else:
                 # "比上年增长多少", "你们单位是干什么的": nothing named but what is asked, so the unit as a whole.
                 hits = [Hit(e, "", 0, 0, DEFAULT_SUBJECT_SCORE) for e in self.default_subjects]
+        named = {h.entity.kind for h in hits if h.score >= 90}
         out: list[Reading] = []
         for q in self.queries.values():
             for h in hits:
@@ -105,7 +109,10 @@ class Engine:
                     continue
                 skel = norm.text[: h.start] + "X" + norm.text[h.end:]
                 sim = max((fuzz.ratio(skel, s) for s in self.skeletons[q.id]), default=0)
-                out.append(Reading(q, h, self._score(q, h, aspects, sim)))
+                score = self._score(q, h, aspects, sim)
+                if named & set(h.entity.attrs.get("parts", ())):
+                    score -= PART_NAMED  # "三公经费里公车…": the part named is the subject, not the whole
+                out.append(Reading(q, h, score))
         out.sort(key=lambda r: (-r.score, -r.hit.entity.priority, -(r.hit.end - r.hit.start)))
         return out, aspects, norm.text
 
@@ -145,15 +152,56 @@ class Engine:
             return self._unknown(f"本机器人只掌握《{doc['unit']}{doc['year']}年度单位{doc['stage']}公开》，"
                                  f"没有关于“{oos}”的数据。", norm.text)
         readings, aspects, text = self.readings(question, previous)
-        readings = [r for r in readings if r.score >= MIN_SCORE]
-        if not readings:
-            return self._unknown("这个问题在本预算公开文件中找不到对应的内容。", text)
-        best = readings[0]
-        rivals = self._rivals(readings)
+        good = [r for r in readings if r.score >= MIN_SCORE]
+        if not good:
+            return self._uncovered(readings, aspects, text)
+        if CONJUNCTION.search(text):
+            several = self._several(good)
+            if several:
+                return several
+        rivals = self._rivals(good)
         if rivals:
             return Answer("clarify", "您想问的是哪一项？请选择：\n" + "\n".join(f"· {s}" for s in rivals),
-                          score=round(best.score, 1), suggestions=rivals)
-        return self.run(best.query, best.hit.entity, best.score)
+                          score=round(good[0].score, 1), suggestions=rivals)
+        # The best reading whose query finds rows (an item with no 明细 falls through to its definition).
+        for r in good:
+            if good[0].score - r.score > FALLBACK_MARGIN:
+                break
+            rows = self._rows(r.query, r.hit.entity)
+            if rows:
+                return self.run(r.query, r.hit.entity, r.score, rows)
+        return self.run(good[0].query, good[0].hit.entity, good[0].score)
+
+    def _several(self, readings: list[Reading]) -> Answer | None:
+        """"办公费和水费": two or three subjects named outright, each answered by its best reading."""
+        picked: list[Reading] = []
+        for r in readings:
+            h = r.hit
+            if h.score < 100 or readings[0].score - r.score > FALLBACK_MARGIN:
+                continue
+            if any(p.hit.entity.name == h.entity.name or (h.start < p.hit.end and p.hit.start < h.end) for p in picked):
+                continue
+            kinds = {p.hit.entity.kind for p in readings if p.hit.score >= 100}
+            if kinds & set(h.entity.attrs.get("parts", ())):
+                continue  # the whole of a part also named ("车辆原值和净值" is about 车辆)
+            picked.append(r)
+        if not 2 <= len(picked) <= 3:
+            return None
+        parts = [self.run(r.query, r.hit.entity, r.score) for r in sorted(picked, key=lambda r: r.hit.start)]
+        return Answer("answer", "\n\n".join(p.text for p in parts)[:MAX_REPLY], ",".join(p.query for p in parts),
+                      {"readings": [p.params for p in parts]}, round(picked[0].score, 1),
+                      [f for p in parts for f in p.facts], subject=parts[-1].subject)
+
+    def _uncovered(self, readings: list[Reading], aspects: Aspects, text: str) -> Answer:
+        """A clear subject asked about something the document does not say: say so, then what it does say."""
+        clear = [r for r in readings if r.hit.score >= 90 and r.query.aspects[0] in ("amount", "info", "definition")]
+        if not clear or not aspects.found:
+            return self._unknown("这个问题在本预算公开文件中找不到对应的内容。", text)
+        best = max(clear, key=lambda r: (r.hit.score, r.hit.entity.priority, r.query.aspects[0] == "amount", r.score))
+        asked = self.words["aspects"][aspects.found[0]].get("label", aspects.found[0])
+        ans = self.run(best.query, best.hit.entity, best.score)
+        ans.text = f"本文件没有说明“{best.hit.entity.name}”的{asked}。以下是文件中关于它的内容：\n" + ans.text
+        return ans
 
     def _rivals(self, readings: list[Reading]) -> list[str]:
         """Suggestions when the best readings are close and name different things."""
@@ -199,11 +247,14 @@ class Engine:
             out[name] = values.get(src, src[len("value:"):] if src.startswith("value:") else None)
         return out
 
-    def run(self, query: Query, entity, score: float = 100.0) -> Answer:
+    def _rows(self, query: Query, entity) -> list[dict]:
+        with self.lock:
+            return [dict(r) for r in self.conn.execute(query.sql, self._params(query, entity))]
+
+    def run(self, query: Query, entity, score: float = 100.0, rows: list[dict] | None = None) -> Answer:
         """Run a query for an entity and render its answer."""
         params = self._params(query, entity)
-        with self.lock:
-            rows = [dict(r) for r in self.conn.execute(query.sql, params)]
+        rows = self._rows(query, entity) if rows is None else rows
         facts: list[Fact] = []
         fmt = RowFormatter(query.formats, "", facts)
         first = rows[0] if rows else {}

@@ -134,7 +134,8 @@ def load_vocabulary(conn: sqlite3.Connection, words: dict, document_id: int = 1)
     for r in q("select code, name, level from catalog where document_id = ? and level >= 3", document_id):
         add("catalog", r["name"], {r["name"], r["code"]}, code=r["code"])
     for topic, spec in (words.get("topics") or {}).items():
-        add(f"topic:{topic}", spec["label"], spec["surfaces"], label=spec["label"], topic=topic)
+        add(f"topic:{topic}", spec["label"], spec["surfaces"], label=spec["label"], topic=topic,
+            parts=tuple(spec.get("parts", ())))
     by_name: dict[str, list[Entity]] = {}
     for e in ents.values():
         by_name.setdefault(e.name, []).append(e)

@@ -117,3 +117,16 @@ def test_bad_input_gets_a_short_reply_and_the_database_never_changes(question):
 def test_the_engine_connection_cannot_write():
     with pytest.raises(sqlite3.OperationalError):
         get_engine().conn.execute("delete from cells")
+
+
+def test_follow_ups_use_the_previous_subject():
+    first = answer("三公经费多少")
+    assert "6.12万元" in answer("那去年呢？", first.subject).text
+    assert "八项规定" in answer("为什么？", first.subject).text
+    # Without a previous subject the same words are about the budget as a whole.
+    assert "852.93万元" in answer("那去年呢？").text
+
+
+def test_a_follow_up_that_names_a_new_subject_switches_to_it():
+    first = answer("三公经费多少")
+    assert "23.86" in answer("取暖费呢", first.subject).text
