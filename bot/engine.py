@@ -133,7 +133,7 @@ class Engine:
             if ranks[served[0]] < aspects.top_rank:
                 score -= 5 * (aspects.top_rank - ranks[served[0]])
         elif aspects.top_rank > 1:
-            score -= 5 * aspects.top_rank
+            score -= 8 * aspects.top_rank  # asked something this query does not give
         elif q.aspects[0] == "amount":
             score += 10
         return score

@@ -87,7 +87,9 @@ def _fuzzy(text: str, phon_text: str, vocab: Vocabulary, claimed) -> list[Hit]:
             al = fuzz.partial_ratio_alignment(vocab.phonetics.encode(surface), phon_text)
         start, end = al.dest_start, al.dest_end
         # Fewer than four matching characters of the question is chance, not a name ("为什么" ~ "你能做什么").
-        if end - start < 4 or any(s <= start and end <= e for s, e, _ in claimed):
+        # Exact names win their text, except a two-character alias inside a much longer near-match.
+        if end - start < 4 or any(start < e and s < end and (e - s > 2 or end - start < 2 * (e - s))
+                                  for s, e, _ in claimed):
             continue
         hits += [Hit(e, surface, start, end, score * 0.9) for e in vocab.by_surface[surface]]
     return hits
@@ -127,6 +129,12 @@ def out_of_scope(raw: str, text: str, vocab: Vocabulary, scope: dict) -> str | N
     for pattern in scope.get("persons", []):
         if m := re.search(pattern, text):
             return m.group(0) + "（个人信息）"
+    for word in scope.get("actuals", []):
+        if word in text:
+            return f"{word}（本文件是预算，不含决算和执行数）"
+    for word in scope.get("services", []):
+        if word in text:
+            return f"{word}（本文件是预算公开，不含办事和政策信息）"
     for place in scope.get("places", []):
         if place in text:
             return place

@@ -6,8 +6,8 @@ import sqlite3
 from dataclasses import dataclass, field
 
 # Kinds that win when one surface names several things (住房公积金 is a 功能科目 and an 经济科目).
-PRIORITY = {"sangong": 7, "topic": 6, "project": 5, "function": 4, "department": 4, "econ": 3, "econ_gov": 2,
-            "term": 1, "catalog": 0}
+PRIORITY = {"sangong": 7, "topic": 6, "project": 5, "function": 4, "department": 4, "econ": 3, "target": 3,
+            "econ_gov": 2, "term": 1, "catalog": 0}
 FOLD = ((r"^zh", "z"), (r"^ch", "c"), (r"^sh", "s"), (r"ng$", "n"), (r"^l", "n"))
 
 
@@ -123,10 +123,14 @@ def load_vocabulary(conn: sqlite3.Connection, words: dict, document_id: int = 1)
                "where t.key = 'sangong' and row_label != '合计' and c.document_id = ?", document_id):
         name = r["row_label"]
         add("sangong", name, {name, name.replace("（境）", ""), name.replace("（境）", "(境)")})
-    for r in q("select id, name, budget_label from projects where document_id = ?", document_id):
+    for r in q("select id, name, budget_label, handler, phone from projects where document_id = ?", document_id):
         names = {r["name"], r["budget_label"] or r["name"]}
         names |= {re.sub(r"^\d{4}年", "", n) for n in names} | {re.sub(r"[,，\s“”]", "", n) for n in names}
-        add("project", r["name"], names | {s for n in names for s in _strip_suffix(n)}, id=r["id"])
+        contacts = {r["handler"] or "", r["phone"] or ""}  # "张慧是谁", "3333630是谁的电话"
+        add("project", r["name"], names | {s for n in names for s in _strip_suffix(n)} | contacts, id=r["id"],
+            parts=("target",))
+    for r in q("select distinct name from targets where document_id = ?", document_id):
+        add("target", r["name"], {r["name"]})
     for r in q("select seq, name, aliases from departments where document_id = ?", document_id):
         add("department", r["name"], {r["name"], *filter(None, r["aliases"].split("、"))}, seq=r["seq"])
     for r in q("select term from glossary where document_id = ?", document_id):
