@@ -93,6 +93,17 @@ class UsageLog:
                                       "from events where kind = 'vote'").fetchone()
         return {"days": per_day, "votes": tuple(votes), "misses": self.misses(5)}
 
+    def stats_text(self, days: int = 14) -> str:
+        """The /stats report as plain text."""
+        data = self.stats(days)
+        lines = [f"最近{days}天提问："]
+        for day, n, ok, clarify, unknown in data["days"]:
+            lines.append(f"{day}：{n}个，回答{ok / n:.0%}，追问{clarify / n:.0%}，未答{unknown / n:.0%}")
+        lines.append(f"反馈：👍 {data['votes'][0]}，👎 {data['votes'][1]}")
+        lines.append("答不上或被点👎最多的问题：")
+        lines += [f"· {q}（{n}次，{why}）" for q, n, why in data["misses"]] or ["· 暂无"]
+        return "\n".join(lines)
+
     def close(self) -> None:
         """Close the file."""
         if self.conn:

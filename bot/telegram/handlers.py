@@ -178,16 +178,13 @@ async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the documents loaded, with sha256 and tables."""
+    await _run_canned(update, "sources_list", "topic:document")
+
+
+async def _run_canned(update: Update, query_id: str, subject_kind: str) -> None:
     engine = get_engine()
-    lines = []
-    with engine.lock:
-        docs = engine.conn.execute("select id, title, source_file, sha256 from documents order by id").fetchall()
-        for d in docs:
-            lines.append(f"《{d['title']}》\n文件：{d['source_file']}\nsha256：{d['sha256']}\n表格：")
-            for t in engine.conn.execute("select seq, title, empty from budget_tables where document_id = ? order by seq",
-                                         (d["id"],)):
-                lines.append(f"{t['seq']}. {t['title']}" + ("（本表无数据）" if t["empty"] else ""))
-    for chunk in split_text(html.escape("\n".join(lines), quote=False)):
+    ans = engine.run(engine.queries[query_id], next(e for e in engine.vocab.entities if e.kind == subject_kind))
+    for chunk in split_text(to_html(ans.text)):
         await update.effective_message.reply_text(chunk)
 
 
@@ -200,13 +197,7 @@ async def glossary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The data checks, failed ones first."""
-    engine = get_engine()
-    ans = engine.run(engine.queries["checks_summary"], next(e for e in engine.vocab.entities if e.kind == "topic:checks"))
-    with engine.lock:
-        kinds = engine.conn.execute("select kind, count(*), sum(passed) from checks group by kind order by kind").fetchall()
-    summary = "\n".join(f"· {k}：{n}项，通过{p}项" for k, n, p in kinds)
-    for chunk in split_text(to_html(ans.text + "\n按类别：\n" + summary)):
-        await update.effective_message.reply_text(chunk)
+    await _run_canned(update, "checks_summary", "topic:checks")
 
 
 def admin_chats() -> set[int]:
@@ -219,14 +210,8 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_chat.id not in admin_chats():
         await update.effective_message.reply_text("这个命令仅供管理员使用。")
         return
-    data = context.application.bot_data["usage"].stats()
-    lines = ["最近14天提问："]
-    for day, n, ok, clarify, unknown in data["days"]:
-        lines.append(f"{day}：{n}个，回答{ok / n:.0%}，追问{clarify / n:.0%}，未答{unknown / n:.0%}")
-    lines.append(f"反馈：👍 {data['votes'][0]}，👎 {data['votes'][1]}")
-    lines.append("答不上或被点👎最多的问题：")
-    lines += [f"· {q}（{n}次，{why}）" for q, n, why in data["misses"]] or ["· 暂无"]
-    for chunk in split_text(html.escape("\n".join(lines), quote=False)):
+    text = context.application.bot_data["usage"].stats_text()
+    for chunk in split_text(html.escape(text, quote=False)):
         await update.effective_message.reply_text(chunk)
 
 
