@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from decimal import Decimal
 import threading
 from dataclasses import asdict, dataclass, field
 
@@ -10,7 +11,7 @@ from rapidfuzz import fuzz
 
 from . import paths, store
 from .catalog import Query, load_catalog, load_vocabulary
-from .format import Fact, RowFormatter
+from .format import Fact, RowFormatter, amount, dec, pct
 from .match import Aspects, Hit, aspect_words, find_aspects, find_subjects, out_of_scope
 from .normalize import normalize
 from .vocab import Vocabulary
@@ -23,7 +24,10 @@ DEFAULT_SUBJECT_SCORE = 75.0
 FOLLOW_UP_SCORE = 90.0
 PART_NAMED = 15.0
 FALLBACK_MARGIN = 15.0
-CONJUNCTION = re.compile(r"和|与|及|跟|、|还有|以及|分别|各")
+CONJUNCTION = re.compile(r"和|与|及|跟|、|还有|以及|分别|各|(?<!增|参|追)加(?!总)|比|减|占")
+SUM = re.compile(r"一共|合计|总共|加起来|加上|共计|总和|相加|之和|(?<!增|参|追)加(?!总)")
+RATIO = re.compile(r"占.*(比例|比重|多少|百分之|几成)|是.{1,12}的(几倍|百分之)")
+DIFF = re.compile(r"相差|差多少|差额|多多少|少多少|多出|少了多少|比.{1,15}(多|少|高|低)")
 OPTIONAL = re.compile(r"\[\[(.*?)\]\]", re.S)
 FIELD = re.compile(r"{(\w+)")
 
@@ -152,6 +156,7 @@ class Engine:
             return self._unknown(f"本机器人只掌握《{doc['unit']}{doc['year']}年度单位{doc['stage']}公开》，"
                                  f"没有关于“{oos}”的数据。", norm.text)
         readings, aspects, text = self.readings(question, previous)
+        self._last_text = text
         good = [r for r in readings if r.score >= MIN_SCORE]
         if not good:
             return self._uncovered(readings, aspects, text)
@@ -188,9 +193,38 @@ class Engine:
         if not 2 <= len(picked) <= 3:
             return None
         parts = [self.run(r.query, r.hit.entity, r.score) for r in sorted(picked, key=lambda r: r.hit.start)]
-        return Answer("answer", "\n\n".join(p.text for p in parts)[:MAX_REPLY], ",".join(p.query for p in parts),
-                      {"readings": [p.params for p in parts]}, round(picked[0].score, 1),
-                      [f for p in parts for f in p.facts], subject=parts[-1].subject)
+        text = "\n\n".join(p.text for p in parts)
+        facts = [f for p in parts for f in p.facts]
+        derived = self._combine(parts, question_text=self._last_text)
+        if derived:
+            text += "\n\n" + derived[0]
+            facts.append(derived[1])
+        return Answer("answer", _cap(text, MAX_REPLY), ",".join(p.query for p in parts),
+                      {"readings": [p.params for p in parts]}, round(picked[0].score, 1), facts,
+                      subject=parts[-1].subject)
+
+    def _combine(self, parts: list[Answer], question_text: str) -> tuple[str, Fact] | None:
+        """A sum or difference of the parts' main figures when the question asks for one, with its arithmetic."""
+        mains = [next((f for f in p.facts if f.unit == "万元" and f.value is not None), None) for p in parts]
+        if None in mains:
+            return None
+        values = [dec(f.value) for f in mains]
+        names = [p.subject.split("|", 1)[1] for p in parts]
+        if DIFF.search(question_text) and len(values) == 2:
+            big, small = (0, 1) if values[0] >= values[1] else (1, 0)
+            d = values[big] - values[small]
+            line = (f"相差：{amount(values[big])} − {amount(values[small])} = {amount(d)}"
+                    f"（{names[big]}比{names[small]}多）")
+            return line, Fact(f"{names[big]}−{names[small]}", float(d), "万元", "由以上数字相减")
+        if RATIO.search(question_text) and len(values) == 2 and values[1]:
+            share = (values[0] / values[1] * 100).quantize(Decimal("0.01"))
+            line = f"占比：{amount(values[0])} ÷ {amount(values[1])} = {pct(share)}（{names[0]}占{names[1]}）"
+            return line, Fact(f"{names[0]}/{names[1]}", float(share), "%", "由以上数字相除")
+        if SUM.search(question_text):
+            total = sum(values)
+            line = "合计：" + " + ".join(amount(v) for v in values) + f" = {amount(total)}（由以上数字相加）"
+            return line, Fact("＋".join(names), float(total), "万元", "由以上数字相加")
+        return None
 
     def _uncovered(self, readings: list[Reading], aspects: Aspects, text: str) -> Answer:
         """A clear subject asked about something the document does not say: say so, then what it does say."""
@@ -288,14 +322,15 @@ def _fits(query: Query, entity) -> bool:
 
 
 def _fill(fmt: RowFormatter, template: str, row: dict) -> str:
-    """Render a template; a [[…]] part is dropped when a field inside it is empty."""
-    def optional(m: re.Match) -> str:
-        inner = m.group(1)
-        if any(row.get(f) in (None, "") for f in FIELD.findall(inner)):
-            return ""
-        return fmt.render(inner, row)
-
-    return fmt.render(OPTIONAL.sub(lambda m: optional(m).replace("{", "{{").replace("}", "}}"), template), row)
+    """Render a template left to right (so facts keep reading order); a [[…]] part is dropped when a field
+    inside it is empty."""
+    out = []
+    for k, part in enumerate(OPTIONAL.split(template)):
+        optional = k % 2 == 1
+        if optional and any(row.get(f) in (None, "") for f in FIELD.findall(part)):
+            continue
+        out.append(fmt.render(part, row))
+    return "".join(out)
 
 
 def _cap(text: str, limit: int) -> str:
