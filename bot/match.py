@@ -8,6 +8,8 @@ from rapidfuzz import fuzz
 
 from .vocab import Entity, Vocabulary
 
+# partial_ratio finds a name inside a longer question (measured in bench/bench_scorers.py).
+SUBJECT_SCORER = fuzz.partial_ratio
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
@@ -76,7 +78,7 @@ def _fuzzy(text: str, phon_text: str, vocab: Vocabulary, claimed) -> list[Hit]:
     cands = [k for k, n in shared.items() if n >= 0.6 * min(len(vocab.long_surfaces[k]), len(text))]
     for query, choices in ((text, vocab.long_surfaces), (phon_text, vocab.long_phon)):
         for k in cands:
-            score = fuzz.partial_ratio(query, choices[k], score_cutoff=80)
+            score = SUBJECT_SCORER(query, choices[k], score_cutoff=80)
             if score:
                 surface = vocab.surfaces[vocab.long_idx[k]]
                 found[surface] = max(found.get(surface, 0), score)

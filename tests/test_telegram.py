@@ -238,3 +238,19 @@ def test_the_fake_rejects_what_telegram_rejects():
             assert r.status == 400
         await fake.stop()
     asyncio.run(main())
+
+
+@scenario
+async def test_errors_are_logged_without_the_token_and_the_user_is_told(fake, base, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError(f"engine exploded near {fake.token}")
+
+    monkeypatch.setattr(get_engine(), "answer", broken)
+    with caplog.at_level("ERROR"):
+        async with running(fake, base):
+            fake.send_text(12, "三公经费多少")
+            await fake.wait_for(lambda: fake.messages(12))
+    assert "出错" in fake.messages(12)[0]["text"]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "engine exploded" in logged and "RuntimeError" in logged
+    assert fake.token not in logged
