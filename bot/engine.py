@@ -14,7 +14,7 @@ from .catalog import Query, load_catalog, load_vocabulary
 from .format import Fact, RowFormatter, amount, dec, pct
 from .match import Aspects, Hit, aspect_words, find_aspects, find_subjects, out_of_scope
 from .normalize import normalize
-from .vocab import Vocabulary
+from .vocab import Entity, Vocabulary
 from .vocab import load_vocabulary as load_entities
 
 MAX_REPLY = 4000
@@ -255,7 +255,7 @@ class Engine:
                 names.append(s)
         return names[:3] if len(names) > 1 else []
 
-    def suggestion(self, query: Query, entity) -> str:
+    def suggestion(self, query: Query, entity: Entity) -> str:
         """A question that routes to this reading unambiguously."""
         template = query.suggest or "{name}"
         return template.format(name=entity.name, code=entity.attrs.get("code", ""), title=query.title)
@@ -276,7 +276,7 @@ class Engine:
                 "select term from glossary where document_id = ? and parent = '' order by seq", (self.vocab.document["id"],))]
         return [f"什么是{t}" for t in terms]
 
-    def _params(self, query: Query, entity) -> dict:
+    def _params(self, query: Query, entity: Entity) -> dict:
         values = {"subject.name": entity.name, "document.id": self.vocab.document["id"]}
         values.update({f"subject.{k}": v for k, v in entity.attrs.items()})
         out = {}
@@ -284,11 +284,11 @@ class Engine:
             out[name] = values.get(src, src[len("value:"):] if src.startswith("value:") else None)
         return out
 
-    def _rows(self, query: Query, entity) -> list[dict]:
+    def _rows(self, query: Query, entity: Entity) -> list[dict]:
         with self.lock:
             return [dict(r) for r in self.conn.execute(query.sql, self._params(query, entity))]
 
-    def run(self, query: Query, entity, score: float = 100.0, rows: list[dict] | None = None) -> Answer:
+    def run(self, query: Query, entity: Entity, score: float = 100.0, rows: list[dict] | None = None) -> Answer:
         """Run a query for an entity and render its answer."""
         params = self._params(query, entity)
         rows = self._rows(query, entity) if rows is None else rows
@@ -320,7 +320,7 @@ class Engine:
         return Answer("unknown", msg, suggestions=examples[:4])
 
 
-def _fits(query: Query, entity) -> bool:
+def _fits(query: Query, entity: Entity) -> bool:
     return entity.kind in query.subject
 
 

@@ -54,7 +54,7 @@ def number(value: float | None) -> str:
     return format_decimal(d, "#,##0.##", locale=LOCALE)
 
 
-def text(value) -> str:
+def text(value: object) -> str:
     """Text as stored; an empty field said plainly."""
     return "（未填写）" if value in (None, "") else str(value)
 
@@ -86,10 +86,12 @@ class RowFormatter(string.Formatter):
         self.row = row
         return self.vformat(template, (), row)
 
-    def format_field(self, value, format_spec: str) -> str:
+    def format_field(self, value: object, format_spec: str) -> str:
+        """Fields arrive already formatted by get_field."""
         return format(value, format_spec) if format_spec else str(value)
 
-    def get_field(self, field_name: str, args, kwargs):
+    def get_field(self, field_name: str, args: tuple, kwargs: dict) -> tuple[object, str]:
+        """The field's value, formatted by its declared kind (and recorded as a fact when it is a figure)."""
         value = kwargs.get(field_name)
         kind = self.formats.get(field_name)
         if kind in ("amount", "yuan", "wan_in_yuan", "pct", "number"):

@@ -98,7 +98,8 @@ def load_vocabulary(conn: sqlite3.Connection, words: dict, document_id: int = 1)
     q = lambda sql, *a: [dict(r) for r in conn.execute(sql, a)]  # noqa: E731
     ents: dict[str, Entity] = {}
 
-    def add(kind: str, name: str, surfaces, **attrs) -> Entity:
+    def add(kind: str, name: str, surfaces: set[str] | list[str], **attrs: object) -> Entity:
+        """Register an entity (merging surfaces when it exists already)."""
         e = ents.setdefault(f"{kind}|{name}", Entity(kind, name, attrs))
         e.surfaces.update(s for s in surfaces if s)
         return e

@@ -202,6 +202,7 @@ def _narrative(doc: Document, t: dict[str, Table]) -> list[Check]:
     out = []
 
     def add(name: str, expected: Decimal | None, stmt, detail: str = "") -> None:
+        """Compare a statement's figure with what the tables imply (skipped when either is missing)."""
         if stmt is not None and expected is not None:
             out.append(Check("narrative", name, expected, stmt.value, f"{stmt.sentence[:80]}（第{stmt.line}行）"))
 
