@@ -23,6 +23,7 @@ MIN_SCORE = 60.0
 DEFAULT_SUBJECT_SCORE = 75.0
 FOLLOW_UP_SCORE = 90.0
 PART_NAMED = 15.0
+DOCUMENT_PHRASES = {"target", "project", "catalog", "department", "term"}
 FALLBACK_MARGIN = 15.0
 CONJUNCTION = re.compile(r"和|与|及|跟|、|还有|以及|分别|各|(?<!增|参|追)加(?!总)|比|减|占")
 SUM = re.compile(r"一共|合计|总共|加起来|加上|共计|总和|相加|之和|(?<!增|参|追)加(?!总)")
@@ -88,13 +89,14 @@ class Engine:
         best = max(pool, key=lambda h: (h.score, h.end - h.start))
         return text[: best.start] + "X" + text[best.end:], hits
 
-    def readings(self, question: str, previous: str | None = None) -> tuple[list[Reading], Aspects, str]:
+    def readings(self, question: str, previous: str | None = None,
+                 hits: list[Hit] | None = None) -> tuple[list[Reading], Aspects, str]:
         """Every (query, subject) reading of a question, best first, with the aspects found.
 
         previous is the subject key of the last answer in a conversation, for follow-ups ("那去年呢？").
         """
         norm = normalize(question, self.vocab.simplify)
-        hits = find_subjects(norm.text, self.vocab)
+        hits = find_subjects(norm.text, self.vocab) if hits is None else hits
         masked = norm.text
         for h in hits:
             # Topic surfaces are everyday words ("多少辆", "负责什么"): they still say what is asked.
@@ -153,12 +155,18 @@ class Engine:
         norm = normalize(question, self.vocab.simplify)
         if not norm.text:
             return self._unknown("没有看懂这个问题。", "")
-        oos = out_of_scope(norm.raw, norm.text, self.vocab, self.words.get("scope", {}))
+        hits = find_subjects(norm.text, self.vocab)
+        # Names from the document (a target "参赛报名人数", "…市委老干部局标准化水平") are not out-of-scope words.
+        unnamed = norm.text
+        for h in hits:
+            if h.score >= 100 and len(h.surface) >= 4 and h.entity.kind in DOCUMENT_PHRASES:
+                unnamed = unnamed.replace(h.surface, "\x00")
+        oos = out_of_scope(norm.raw, unnamed, self.vocab, self.words.get("scope", {}))
         if oos:
             doc = self.vocab.document
             return self._unknown(f"本机器人只掌握《{doc['unit']}{doc['year']}年度单位{doc['stage']}公开》，"
                                  f"没有关于“{oos}”的数据。", norm.text)
-        readings, aspects, text = self.readings(question, previous)
+        readings, aspects, text = self.readings(question, previous, hits)
         self._last_text = text
         good = [r for r in readings if r.score >= MIN_SCORE]
         if not good:

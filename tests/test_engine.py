@@ -130,3 +130,11 @@ def test_follow_ups_use_the_previous_subject():
 def test_a_follow_up_that_names_a_new_subject_switches_to_it():
     first = answer("三公经费多少")
     assert "23.86" in answer("取暖费呢", first.subject).text
+
+
+def test_every_button_question_gets_an_answer():
+    engine = get_engine()
+    offered = engine.all_suggestions() + engine.glossary_questions()
+    assert len(offered) > 300
+    failing = [s for s in offered if engine.answer(s).status != "answer"]
+    assert not failing, failing[:10]
