@@ -167,12 +167,11 @@ class Engine:
             return self._unknown(f"本机器人只掌握《{doc['unit']}{doc['year']}年度单位{doc['stage']}公开》，"
                                  f"没有关于“{oos}”的数据。", norm.text)
         readings, aspects, text = self.readings(question, previous, hits)
-        self._last_text = text
         good = [r for r in readings if r.score >= MIN_SCORE]
         if not good:
             return self._uncovered(readings, aspects, text)
         if CONJUNCTION.search(text):
-            several = self._several(good)
+            several = self._several(good, text)
             if several:
                 return several
         rivals = self._rivals(good)
@@ -188,7 +187,7 @@ class Engine:
                 return self.run(r.query, r.hit.entity, r.score, rows)
         return self.run(good[0].query, good[0].hit.entity, good[0].score)
 
-    def _several(self, readings: list[Reading]) -> Answer | None:
+    def _several(self, readings: list[Reading], text: str) -> Answer | None:
         """"办公费和水费": two or three subjects named outright, each answered by its best reading."""
         picked: list[Reading] = []
         for r in readings:
@@ -204,13 +203,13 @@ class Engine:
         if not 2 <= len(picked) <= 3:
             return None
         parts = [self.run(r.query, r.hit.entity, r.score) for r in sorted(picked, key=lambda r: r.hit.start)]
-        text = "\n\n".join(p.text for p in parts)
+        reply = "\n\n".join(p.text for p in parts)
         facts = [f for p in parts for f in p.facts]
-        derived = self._combine(parts, question_text=self._last_text)
+        derived = self._combine(parts, text)
         if derived:
-            text += "\n\n" + derived[0]
+            reply += "\n\n" + derived[0]
             facts.append(derived[1])
-        return Answer("answer", _cap(text, MAX_REPLY), ",".join(p.query for p in parts),
+        return Answer("answer", _cap(reply, MAX_REPLY), ",".join(p.query for p in parts),
                       {"readings": [p.params for p in parts]}, round(picked[0].score, 1), facts,
                       subject=parts[-1].subject)
 

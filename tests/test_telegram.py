@@ -254,3 +254,14 @@ async def test_errors_are_logged_without_the_token_and_the_user_is_told(fake, ba
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "engine exploded" in logged and "RuntimeError" in logged
     assert fake.token not in logged
+
+
+def test_button_ids_are_stable_and_bounded():
+    from bot.telegram.render import ButtonIds
+
+    ids = ButtonIds(recent=3)
+    fixed = ids.register("三公经费多少")
+    assert ButtonIds().register("三公经费多少") == fixed  # the same id after a restart
+    keys = [ids.id_for(f"问题{i}") for i in range(5)]
+    assert ids.text_for(keys[0]) is None and ids.text_for(keys[4]) == "问题4"
+    assert ids.text_for(fixed) == "三公经费多少" and len(ids.recent) == 3

@@ -30,7 +30,7 @@ def build_application(token: str, base_url: str | None = None, max_retries: int 
     engine = get_engine()
     ids = ButtonIds()
     for question in engine.all_suggestions() + engine.glossary_questions():
-        ids.id_for(question)
+        ids.register(question)
     builder = (Application.builder().token(token).defaults(Defaults(parse_mode=ParseMode.HTML))
                .rate_limiter(AIORateLimiter(max_retries=max_retries)).concurrent_updates(True).post_init(_post_init))
     if base_url:

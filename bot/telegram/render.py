@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+from collections import OrderedDict
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -42,20 +43,42 @@ def to_html(text: str) -> str:
 
 
 class ButtonIds:
-    """Short, stable ids for question buttons (callback_data is limited to 64 bytes)."""
+    """Short, stable ids for question buttons (callback_data is limited to 64 bytes).
 
-    def __init__(self) -> None:
-        self.texts: dict[str, str] = {}
+    Ids are a hash of the question, so the questions registered at start-up (examples, every suggestion the
+    engine can make, the glossary) keep working across restarts. Questions people typed (for 👍/👎) are kept
+    for the most recent `recent` of them only, so memory stays bounded.
+    """
+
+    def __init__(self, recent: int = 20_000) -> None:
+        self.fixed: dict[str, str] = {}
+        self.recent: OrderedDict[str, str] = OrderedDict()
+        self.limit = recent
+
+    @staticmethod
+    def key(text: str) -> str:
+        """The 12-character id of a question text."""
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+    def register(self, text: str) -> str:
+        """Remember a question for good (start-up set)."""
+        key = self.key(text)
+        self.fixed[key] = text
+        return key
 
     def id_for(self, text: str) -> str:
-        """A 12-character id for a question text, remembered so a press can be answered."""
-        key = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
-        self.texts[key] = text
+        """An id for a question, remembered so a press can be answered."""
+        key = self.key(text)
+        if key not in self.fixed:
+            self.recent[key] = text
+            self.recent.move_to_end(key)
+            while len(self.recent) > self.limit:
+                self.recent.popitem(last=False)
         return key
 
     def text_for(self, key: str) -> str | None:
-        """The question behind an id, or None if it is not known (e.g. made by an older version)."""
-        return self.texts.get(key)
+        """The question behind an id, or None if it is not known (e.g. from before a restart)."""
+        return self.fixed.get(key) or self.recent.get(key)
 
 
 def question_buttons(ids: ButtonIds, questions: list[str], prefix: str = "q", per_row: int = 1) -> InlineKeyboardMarkup | None:
