@@ -17,6 +17,7 @@ PUNCT = re.compile(r"[\s\u3000？?！!。．.，,、；;：:“”\"‘’'《�
 CN_DIGITS = {"〇": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
              "六": "6", "七": "7", "八": "8", "九": "9"}
 CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{2,4})年")
+CN_CODE = re.compile(r"[〇零一二三四五六七八九]{3,}")  # 科目编码 read out digit by digit: 二〇八〇一〇一
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 
@@ -39,6 +40,7 @@ def normalize(question: str, simplify: dict[str, str]) -> Normalized:
     raw = unicodedata.normalize("NFKC", raw)[:MAX_CHARS].lower()
     raw = to_simplified(raw, simplify)
     raw = CN_YEAR.sub(lambda m: "".join(CN_DIGITS[c] for c in m.group(1)) + "年", raw)
+    raw = CN_CODE.sub(lambda m: "".join(CN_DIGITS[c] for c in m.group(0)), raw)
     text = PUNCT.sub("", raw)
     for word in FILLERS:
         text = text.replace(word, "")
