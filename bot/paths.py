@@ -5,8 +5,20 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(os.environ.get("BUDGETBOT_DATA", ROOT / "data"))
-QUERIES = Path(os.environ.get("BUDGETBOT_QUERIES", ROOT / "queries"))
+
+
+def _folder(env: str, name: str) -> Path:
+    """$env, else the checkout's folder (editable install), else ./name (run from a checkout)."""
+    if os.environ.get(env):
+        return Path(os.environ[env])
+    for base in (ROOT, Path.cwd()):
+        if (base / name).is_dir():
+            return base / name
+    return ROOT / name
+
+
+DATA = _folder("BUDGETBOT_DATA", "data")
+QUERIES = _folder("BUDGETBOT_QUERIES", "queries")
 
 
 def db_path() -> Path:
