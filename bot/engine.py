@@ -125,6 +125,18 @@ class Engine:
         out.sort(key=lambda r: (-r.score, -r.hit.entity.priority, -(r.hit.end - r.hit.start)))
         return out, aspects, norm.text
 
+    def _other_object(self, text: str, hits: list[Hit]) -> str | None:
+        """A financial object named in the question outside every recognised name (资金, 基金, 补贴…), if any."""
+        rest = text
+        for h in sorted(hits, key=lambda h: -(h.end - h.start)):
+            if h.score >= 90 and h.surface:
+                rest = rest.replace(h.surface, "\x00" * len(h.surface))
+        for word in self.words.get("scope", {}).get("other_objects", []):
+            pos = rest.find(word)
+            if pos >= 0:
+                return text[max(0, pos - 6):pos + len(word)].lstrip("的")  # as asked, with what it qualifies
+        return None
+
     def _residue(self, text: str) -> str:
         """What is left of a question once aspect and context words are taken out."""
         for word, _, _ in self.aspect_pairs:
@@ -170,6 +182,13 @@ class Engine:
         good = [r for r in readings if r.score >= MIN_SCORE]
         if not good:
             return self._uncovered(readings, aspects, text)
+        other = self._other_object(text, hits)
+        if other:
+            # "就业补助资金": a fund the document does not list, next to a name it does (就业). Never answer
+            # with the nearest figure; offer the reading we have instead.
+            options = list(dict.fromkeys(self.suggestion(r.query, r.hit.entity) for r in good[:3]))[:2]
+            return Answer("clarify", f"本文件没有单列“{other}”。您是不是想问：\n" + "\n".join(f"· {s}" for s in options),
+                          score=round(good[0].score, 1), suggestions=options)
         if CONJUNCTION.search(text):
             several = self._several(good, text)
             if several:

@@ -33,6 +33,14 @@ def test_answers(item):
     assert "来源：" in ans.text
 
 
+@pytest.mark.parametrize("item", QUESTIONS["clarify"], ids=lambda i: i["q"])
+def test_other_objects_are_not_answered_with_the_nearest_figure(item):
+    ans = answer(item["q"])
+    assert ans.status == "clarify" and ans.suggestions, ans.text
+    for group in item["texts"]:
+        assert any(t in ans.text for t in group), ans.text
+
+
 @pytest.mark.parametrize("question", QUESTIONS["unknown"])
 def test_out_of_scope_is_never_answered_with_a_figure(question):
     ans = answer(question)
