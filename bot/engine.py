@@ -165,6 +165,12 @@ class Engine:
         if not isinstance(question, str) or not question.strip():
             return self._unknown("请输入一个关于预算的问题。", "")
         norm = normalize(question, self.vocab.simplify)
+        bare = re.sub(r"[\W_]+", "", norm.raw)
+        helpwords = self.words.get("help", {})
+        if bare in helpwords.get("greetings", []):
+            return self._unknown("您好！", "")
+        if bare in helpwords.get("thanks", []):
+            return self._unknown("不客气！还有什么想问的？", "")
         if not norm.text:
             return self._unknown("没有看懂这个问题。", "")
         hits = find_subjects(norm.text, self.vocab)
