@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from decimal import Decimal
 import threading
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 
 from rapidfuzz import fuzz
 
@@ -240,10 +240,11 @@ class Engine:
 
     def _combine(self, parts: list[Answer], question_text: str) -> tuple[str, Fact] | None:
         """A sum or difference of the parts' main figures when the question asks for one, with its arithmetic."""
-        mains = [next((f for f in p.facts if f.unit == "万元" and f.value is not None), None) for p in parts]
+        # Each part's main figure is its first 万元 figure; an empty one (未安排) counts as 0, never the next figure.
+        mains = [next((f for f in p.facts if f.unit == "万元"), None) for p in parts]
         if None in mains:
             return None
-        values = [dec(f.value) for f in mains]
+        values = [dec(f.value) if f.value is not None else Decimal("0.00") for f in mains]
         names = [p.subject.split("|", 1)[1] for p in parts]
         if DIFF.search(question_text) and len(values) == 2:
             big, small = (0, 1) if values[0] >= values[1] else (1, 0)
