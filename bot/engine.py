@@ -27,8 +27,7 @@ DOCUMENT_PHRASES = {"target", "project", "catalog", "department", "term"}
 FALLBACK_MARGIN = 15.0
 CONJUNCTION = re.compile(r"和|与|及|跟|、|还有|以及|分别|各|(?<!增|参|追)加(?!总)|比|减|占")
 SUM = re.compile(r"一共|合计|总共|加起来|加上|共计|总和|相加|之和|(?<!增|参|追)加(?!总)")
-RATIO = re.compile(r"占.*(比例|比重|多少|百分之|几成)|是.{1,12}的(几倍|百分之)")
-DIFF = re.compile(r"相差|差多少|差额|多多少|少多少|多出|少了多少|比.{1,15}(多|少|高|低)")
+DIFF = re.compile(r"相差|差多少|差额|差距")
 OPTIONAL = re.compile(r"\[\[(.*?)\]\]", re.S)
 FIELD = re.compile(r"{(\w+)")
 
@@ -227,10 +226,12 @@ class Engine:
             picked.append(r)
         if not 2 <= len(picked) <= 3:
             return None
-        parts = [self.run(r.query, r.hit.entity, r.score) for r in sorted(picked, key=lambda r: r.hit.start)]
+        picked.sort(key=lambda r: r.hit.start)
+        parts = [self.run(r.query, r.hit.entity, r.score) for r in picked]
         reply = "\n\n".join(p.text for p in parts)
         facts = [f for p in parts for f in p.facts]
-        derived = self._combine(parts, text)
+        between = text[picked[0].hit.end:picked[1].hit.start]  # "A比B多多少", "A占B的比例": the word joining them
+        derived = self._combine(parts, text, between)
         if derived:
             reply += "\n\n" + derived[0]
             facts.append(derived[1])
@@ -238,21 +239,21 @@ class Engine:
                       {"readings": [p.params for p in parts]}, round(picked[0].score, 1), facts,
                       subject=parts[-1].subject)
 
-    def _combine(self, parts: list[Answer], question_text: str) -> tuple[str, Fact] | None:
-        """A sum or difference of the parts' main figures when the question asks for one, with its arithmetic."""
+    def _combine(self, parts: list[Answer], question_text: str, between: str) -> tuple[str, Fact] | None:
+        """A difference, ratio or sum of the parts' main figures when the question asks for one, with its arithmetic."""
         # Each part's main figure is its first 万元 figure; an empty one (未安排) counts as 0, never the next figure.
         mains = [next((f for f in p.facts if f.unit == "万元"), None) for p in parts]
         if None in mains:
             return None
         values = [dec(f.value) if f.value is not None else Decimal("0.00") for f in mains]
         names = [p.subject.split("|", 1)[1] for p in parts]
-        if DIFF.search(question_text) and len(values) == 2:
+        if len(values) == 2 and ("比" in between or DIFF.search(question_text)):
             big, small = (0, 1) if values[0] >= values[1] else (1, 0)
             d = values[big] - values[small]
             line = (f"相差：{amount(values[big])} − {amount(values[small])} = {amount(d)}"
                     f"（{names[big]}比{names[small]}多）")
             return line, Fact(f"{names[big]}−{names[small]}", float(d), "万元", "由以上数字相减")
-        if RATIO.search(question_text) and len(values) == 2 and values[1]:
+        if len(values) == 2 and "占" in between and values[1]:
             share = (values[0] / values[1] * 100).quantize(Decimal("0.01"))
             line = f"占比：{amount(values[0])} ÷ {amount(values[1])} = {pct(share)}（{names[0]}占{names[1]}）"
             return line, Fact(f"{names[0]}/{names[1]}", float(share), "%", "由以上数字相除")
