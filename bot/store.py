@@ -5,14 +5,21 @@ import sqlite3
 from pathlib import Path
 
 from . import paths
+from .ingest import SCHEMA_VERSION
 
 
 def is_stale(db: Path, sources: list[Path]) -> bool:
-    """Whether the database is missing or older than any source text."""
+    """Whether the database is missing, older than any source text, or built by another schema version."""
     if not db.exists():
         return True
     built = db.stat().st_mtime
-    return any(s.stat().st_mtime > built for s in sources)
+    if any(s.stat().st_mtime > built for s in sources):
+        return True
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            return conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION
+    except sqlite3.DatabaseError:
+        return True
 
 
 def ensure_built(db: Path | None = None) -> Path:

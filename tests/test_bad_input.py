@@ -91,3 +91,20 @@ def test_cli_reports_one_clear_line(tmp_path, source_text):
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0
     assert "bad.txt:326" in proc.stderr and "expected an amount" in proc.stderr
+
+
+def test_a_database_from_another_schema_version_is_rebuilt(tmp_path):
+    import os
+    import sqlite3 as sq
+
+    from bot import store
+
+    db = tmp_path / "budget.db"
+    build([SOURCE], db)
+    assert not store.is_stale(db, [SOURCE])
+    with sq.connect(db) as conn:
+        conn.execute("PRAGMA user_version = 0")
+    os.utime(db)  # newer than the source, but from an older schema
+    assert store.is_stale(db, [SOURCE])
+    db.write_bytes(b"not a database")
+    assert store.is_stale(db, [SOURCE])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import schema
+from . import SCHEMA_VERSION, schema
 from .charmap import build_charmap
 from .checks import Check, run_checks
 from .parse import Document, parse_document
@@ -30,6 +30,7 @@ def build(sources: list[Path], db_path: Path) -> list[Check]:
                 _write(db, doc_id, doc, checks)
                 all_checks += [(doc_id, c) for c in checks]
             db.conn.executemany("INSERT INTO charmap (char, simplified, pinyin) VALUES (?, ?, ?)", build_charmap())
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db.execute("PRAGMA journal_mode=DELETE")
         db.close()
         os.replace(tmp, db_path)
