@@ -25,6 +25,7 @@ FOLLOW_UP_SCORE = 90.0
 PART_NAMED = 15.0
 DOCUMENT_PHRASES = {"target", "project", "catalog", "department", "term"}
 FALLBACK_MARGIN = 15.0
+SEVERAL_MIN = 35.0  # a subject named beside another is answered by its best reading, even a weak one
 CONJUNCTION = re.compile(r"和|与|及|跟|、|还有|以及|分别|各|(?<!增|参|追)加(?!总)|比|减|占")
 SUM = re.compile(r"一共|合计|总共|加起来|加上|共计|总和|相加|之和|(?<!增|参|追)加(?!总)")
 DIFF = re.compile(r"相差|差多少|差额|差距")
@@ -67,6 +68,10 @@ class Engine:
         self.queries = queries
         self.words = words
         self.vocab: Vocabulary = load_entities(conn, words)
+        # The unit's own names say nothing about the subject (the document is about that unit); "社会保障" in
+        # "人力资源和社会保障局" must not read as 社会保障和就业支出.
+        names = {self.vocab.document["unit"], *words.get("scope", {}).get("unit_names", [])}
+        self.unit_names = tuple(sorted(names, key=len, reverse=True))
         self.lock = threading.Lock()
         # Measured against the alternatives in bench/bench_scorers.py: token_* scorers see one "token" in
         # unsegmented Chinese, and partial_ratio rewards any short skeleton inside a long one.
@@ -80,7 +85,7 @@ class Engine:
     # -- understanding ------------------------------------------------------------------------------------------
     def _skeleton(self, question: str, query: Query | None = None) -> tuple[str, list[Hit]]:
         """The question with its subject replaced by X, and the hits found."""
-        text = normalize(question, self.vocab.simplify).text
+        text = normalize(question, self.vocab.simplify, self.unit_names).text
         hits = find_subjects(text, self.vocab, fuzzy=False)
         pool = [h for h in hits if query is None or _fits(query, h.entity)] or hits
         if not pool:
@@ -94,7 +99,7 @@ class Engine:
 
         previous is the subject key of the last answer in a conversation, for follow-ups ("那去年呢？").
         """
-        norm = normalize(question, self.vocab.simplify)
+        norm = normalize(question, self.vocab.simplify, self.unit_names)
         hits = find_subjects(norm.text, self.vocab) if hits is None else hits
         masked = norm.text
         for h in hits:
@@ -163,7 +168,7 @@ class Engine:
         """Answer one question: a cited figure, a choice of readings, or what the bot can answer."""
         if not isinstance(question, str) or not question.strip():
             return self._unknown("请输入一个关于预算的问题。", "")
-        norm = normalize(question, self.vocab.simplify)
+        norm = normalize(question, self.vocab.simplify, self.unit_names)
         bare = re.sub(r"[\W_]+", "", norm.raw)
         helpwords = self.words.get("help", {})
         if bare in helpwords.get("greetings", []):
@@ -195,7 +200,7 @@ class Engine:
             return Answer("clarify", f"本文件没有单列“{other}”。您是不是想问：\n" + "\n".join(f"· {s}" for s in options),
                           score=round(good[0].score, 1), suggestions=options)
         if CONJUNCTION.search(text):
-            several = self._several(good, text)
+            several = self._several(readings, text)
             if several:
                 return several
         rivals = self._rivals(good)
@@ -213,34 +218,45 @@ class Engine:
 
     def _several(self, readings: list[Reading], text: str) -> Answer | None:
         """"办公费和水费": two or three subjects named outright, each answered by its best reading."""
+        best: dict[str, Reading] = {}
+        for r in readings:  # best first
+            if r.hit.score >= 100 and r.hit.surface and r.score >= SEVERAL_MIN:
+                best.setdefault(r.hit.entity.key, r)
+        named = {r.hit.entity.kind for r in best.values()}
         picked: list[Reading] = []
-        for r in readings:
+        for r in sorted(best.values(), key=lambda r: (-(r.hit.end - r.hit.start), r.hit.start)):
             h = r.hit
-            if h.score < 100 or readings[0].score - r.score > FALLBACK_MARGIN:
-                continue
             if any(p.hit.entity.name == h.entity.name or (h.start < p.hit.end and p.hit.start < h.end) for p in picked):
                 continue
-            kinds = {p.hit.entity.kind for p in readings if p.hit.score >= 100}
-            if kinds & set(h.entity.attrs.get("parts", ())):
-                continue  # the whole of a part also named ("车辆原值和净值" is about 车辆)
+            if named & set(h.entity.attrs.get("parts", ())) and "占" not in text:
+                continue  # the whole of a part also named ("车辆原值和净值" is about 车辆), unless asked "A占B"
             picked.append(r)
         if not 2 <= len(picked) <= 3:
             return None
         picked.sort(key=lambda r: r.hit.start)
+        joins = [text[a.hit.end:b.hit.start] for a, b in zip(picked, picked[1:])]
+        if not all(CONJUNCTION.search(j) for j in joins):
+            return None  # "和" inside a name ("人力资源和社会保障管理事务…项目") joins nothing
         parts = [self.run(r.query, r.hit.entity, r.score) for r in picked]
-        reply = "\n\n".join(p.text for p in parts)
         facts = [f for p in parts for f in p.facts]
-        between = text[picked[0].hit.end:picked[1].hit.start]  # "A比B多多少", "A占B的比例": the word joining them
-        derived = self._combine(parts, text, between)
+        derived = self._combine(parts, text, joins[0])  # joins[0]: "比" in "A比B多多少", "占" in "A占B的比例"
+        if derived and "占" in joins[0] and amount(derived[2]) in parts[0].text:
+            return None  # "福利费占基本支出比例": the first answer already gives that share
         if derived:
-            reply += "\n\n" + derived[0]
-            facts.append(derived[1])
+            # The figures used, each with its source, then the arithmetic.
+            mains = [next(f for f in p.facts if f.unit == "万元") for p in parts]
+            lines = [f"· {p.subject.split('|', 1)[1]}：{amount(m.value)}（来源：{m.source}）" for p, m in zip(parts, mains)]
+            reply = "\n".join(lines + [derived[0]])
+            facts = mains + [derived[1]]
+        else:
+            reply = "\n\n".join(p.text for p in parts)
         return Answer("answer", _cap(reply, MAX_REPLY), ",".join(p.query for p in parts),
                       {"readings": [p.params for p in parts]}, round(picked[0].score, 1), facts,
                       subject=parts[-1].subject)
 
-    def _combine(self, parts: list[Answer], question_text: str, between: str) -> tuple[str, Fact] | None:
-        """A difference, ratio or sum of the parts' main figures when the question asks for one, with its arithmetic."""
+    def _combine(self, parts: list[Answer], question_text: str, between: str) -> tuple[str, Fact, Decimal] | None:
+        """A difference, ratio or sum of the parts' main figures when the question asks for one, with its arithmetic
+        (and the second figure, the whole of a ratio)."""
         # Each part's main figure is its first 万元 figure; an empty one (未安排) counts as 0, never the next figure.
         mains = [next((f for f in p.facts if f.unit == "万元"), None) for p in parts]
         if None in mains:
@@ -252,15 +268,15 @@ class Engine:
             d = values[big] - values[small]
             line = (f"相差：{amount(values[big])} − {amount(values[small])} = {amount(d)}"
                     f"（{names[big]}比{names[small]}多）")
-            return line, Fact(f"{names[big]}−{names[small]}", float(d), "万元", "由以上数字相减")
+            return line, Fact(f"{names[big]}−{names[small]}", float(d), "万元", "由以上数字相减"), values[1]
         if len(values) == 2 and "占" in between and values[1]:
             share = (values[0] / values[1] * 100).quantize(Decimal("0.01"))
             line = f"占比：{amount(values[0])} ÷ {amount(values[1])} = {pct(share)}（{names[0]}占{names[1]}）"
-            return line, Fact(f"{names[0]}/{names[1]}", float(share), "%", "由以上数字相除")
+            return line, Fact(f"{names[0]}/{names[1]}", float(share), "%", "由以上数字相除"), values[1]
         if SUM.search(question_text):
             total = sum(values)
             line = "合计：" + " + ".join(amount(v) for v in values) + f" = {amount(total)}（由以上数字相加）"
-            return line, Fact("＋".join(names), float(total), "万元", "由以上数字相加")
+            return line, Fact("＋".join(names), float(total), "万元", "由以上数字相加"), values[1]
         return None
 
     def _uncovered(self, readings: list[Reading], aspects: Aspects, text: str) -> Answer:

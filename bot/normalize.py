@@ -34,15 +34,15 @@ def to_simplified(text: str, simplify: dict[str, str]) -> str:
     return "".join(simplify.get(c, c) for c in text)
 
 
-def normalize(question: str, simplify: dict[str, str]) -> Normalized:
-    """The question cut to MAX_CHARS, NFKC, simplified, lower-case, fillers and punctuation removed."""
+def normalize(question: str, simplify: dict[str, str], drop: tuple[str, ...] = ()) -> Normalized:
+    """The question cut to MAX_CHARS, NFKC, simplified, lower-case, fillers, punctuation and `drop` words removed."""
     raw = CONTROL.sub(" ", question[: MAX_CHARS * 2])
     raw = unicodedata.normalize("NFKC", raw)[:MAX_CHARS].lower()
     raw = to_simplified(raw, simplify)
     raw = CN_YEAR.sub(lambda m: "".join(CN_DIGITS[c] for c in m.group(1)) + "年", raw)
     raw = CN_CODE.sub(lambda m: "".join(CN_DIGITS[c] for c in m.group(0)), raw)
     text = PUNCT.sub("", raw)
-    for word in FILLERS:
+    for word in FILLERS + drop:
         text = text.replace(word, "")
     text = text.rstrip(TAIL_PARTICLES)
     return Normalized(text, raw)
