@@ -81,6 +81,7 @@ class Engine:
         self.default_subjects = [e for e in self.vocab.entities if e.kind in defaults]
         self.context_words = sorted(words.get("scope", {}).get("context", []), key=len, reverse=True)
         self.skeletons = {qid: [self._skeleton(p, q)[0] for p in q.phrasings] for qid, q in queries.items()}
+        amount(1.0)  # babel loads its locale data on first use: pay that at start-up, not on a user's question
 
     # -- understanding ------------------------------------------------------------------------------------------
     def _skeleton(self, question: str, query: Query | None = None) -> tuple[str, list[Hit]]:

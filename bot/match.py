@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 
 from rapidfuzz import fuzz
 
@@ -70,12 +72,10 @@ def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
 def _fuzzy(text: str, phon_text: str, vocab: Vocabulary, claimed) -> list[Hit]:
     """Near matches for names of four or more characters (typos, dropped or extra characters)."""
     found: dict[str, float] = {}
-    shared: dict[int, int] = {}
-    for c in set(text) | set(phon_text):
-        for k in vocab.char_index.get(c, ()):
-            shared[k] = shared.get(k, 0) + 1
+    shared = Counter(chain.from_iterable(vocab.char_index.get(c, ()) for c in set(text) | set(phon_text)))
     # partial_ratio ≥ 80 needs most characters (or sounds) of the shorter of name and question in the other.
-    cands = [k for k, n in shared.items() if n >= 0.6 * min(len(vocab.long_surfaces[k]), len(text))]
+    floor = 0.6 * len(text)
+    cands = [k for k, n in shared.items() if n >= vocab.long_need[k] or n >= floor]
     for query, choices in ((text, vocab.long_surfaces), (phon_text, vocab.long_phon)):
         for k in cands:
             score = SUBJECT_SCORER(query, choices[k], score_cutoff=80)

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import unicodedata
 from dataclasses import dataclass, field
+
+from .normalize import PUNCT
 
 # Kinds that win when one surface names several things (住房公积金 is a 功能科目 and an 经济科目).
 PRIORITY = {"sangong": 7, "topic": 6, "project": 5, "function": 4, "department": 4, "econ": 3, "target": 3,
-            "econ_gov": 2, "term": 1, "catalog": 0}
+            "econ_gov": 2, "table": 2, "term": 1, "catalog": 0}
 FOLD = ((r"^zh", "z"), (r"^ch", "c"), (r"^sh", "s"), (r"ng$", "n"), (r"^l", "n"))
 
 
@@ -63,8 +66,9 @@ class Vocabulary:
         self.by_key = {e.key: e for e in self.entities}
         self.by_surface: dict[str, list[Entity]] = {}
         for e in self.entities:
-            for s in e.surfaces:
-                if len(s) >= 2:
+            # Surfaces are compared with normalised questions, so they are normalised the same way.
+            for s in {comparable(s, self.simplify) for s in e.surfaces}:
+                if len(s) >= 2 and e not in self.by_surface.get(s, []):
                     self.by_surface.setdefault(s, []).append(e)
         self.surfaces = sorted(self.by_surface, key=len, reverse=True)
         self.phon = [self.phonetics.encode(s) for s in self.surfaces]
@@ -74,15 +78,23 @@ class Vocabulary:
         self.long_idx = [i for i, s in enumerate(self.surfaces) if len(s) >= 4]
         self.long_surfaces = [self.surfaces[i] for i in self.long_idx]
         self.long_phon = [self.phon[i] for i in self.long_idx]
+        self.long_need = [0.6 * len(s) for s in self.long_surfaces]
         # Character → long surfaces holding it, to pick the few worth a fuzzy comparison.
-        self.char_index: dict[str, set[int]] = {}
+        index: dict[str, set[int]] = {}
         for k, i in enumerate(self.long_idx):
             for c in set(self.surfaces[i]) | set(self.phon[i]):
-                self.char_index.setdefault(c, set()).add(k)
+                index.setdefault(c, set()).add(k)
+        self.char_index = {c: tuple(ks) for c, ks in index.items()}
         for i, (s, p) in enumerate(zip(self.surfaces, self.phon)):
             self.by_first.setdefault(s[0], []).append(i)
             if len(s) >= 3:
                 self.by_first_phon.setdefault(p[0], []).append(i)
+
+
+def comparable(surface: str, simplify: dict[str, str]) -> str:
+    """A name as a normalised question would spell it: NFKC, lower-case, simplified, no punctuation."""
+    text = unicodedata.normalize("NFKC", surface).lower()
+    return PUNCT.sub("", "".join(simplify.get(c, c) for c in text))
 
 
 def _strip_suffix(name: str) -> set[str]:
@@ -136,6 +148,12 @@ def load_vocabulary(conn: sqlite3.Connection, words: dict, document_id: int = 1)
         add("department", r["name"], {r["name"], *filter(None, r["aliases"].split("、"))}, seq=r["seq"])
     for r in q("select term from glossary where document_id = ?", document_id):
         add("term", r["term"], {r["term"], r["term"].replace("费用", "费")})
+    for r in q("select key, title from budget_tables where document_id = ?", document_id):
+        short = re.sub(r"^\d{4}年|（不含上年结转）", "", r["title"])
+        shorter = re.sub(r"（[^）]*）$", "", short)  # 项目支出预算表 names both (本年预算) and (上年结转)
+        bare = re.sub(r"^一般公共预算(安排)?", "", shorter)  # 基本支出分经济科目表
+        add("table", r["title"], {r["title"], short, shorter, bare, short.replace("“", "").replace("”", "")},
+            key=r["key"])
     for r in q("select code, name, level from catalog where document_id = ? and level >= 3", document_id):
         add("catalog", r["name"], {r["name"], r["code"]}, code=r["code"])
     for topic, spec in (words.get("topics") or {}).items():
