@@ -153,7 +153,7 @@ class Engine:
     def _score(self, q: Query, h: Hit, aspects: Aspects, sim: float) -> float:
         ranks = {a: self.words["aspects"][a]["rank"] for a in aspects.found}
         served = [a for a in aspects.found if a in q.aspects]
-        score = h.score * 0.6 + h.entity.priority * 0.5 + sim * 0.15 + len(h.surface) * 1.0
+        score = h.score * 0.6 + h.entity.priority * 0.5 + sim * 0.15 + (h.end - h.start) * 1.0  # text it covers
         if served:
             score += 10 + 4 * ranks[served[0]]
             if ranks[served[0]] < aspects.top_rank:
