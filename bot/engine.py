@@ -148,7 +148,8 @@ class Engine:
             text = text.replace(word, "")
         for word in self.context_words:
             text = text.replace(word, "")
-        return re.sub(r"[\d.,]+(万元|元|%)?", "", text)
+        # Figures quoted back ("增加183.5万元") say nothing new; a bare code ("30101") names something.
+        return re.sub(r"\d[\d.,]*(万元|万|元|%)|\d{4}年", "", text)
 
     def _score(self, q: Query, h: Hit, aspects: Aspects, sim: float) -> float:
         ranks = {a: self.words["aspects"][a]["rank"] for a in aspects.found}
