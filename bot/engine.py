@@ -13,7 +13,7 @@ from . import paths, store
 from .catalog import Query, load_catalog, load_vocabulary
 from .format import Fact, RowFormatter, amount, dec, pct
 from .match import Aspects, Hit, aspect_words, find_aspects, find_subjects, out_of_scope
-from .normalize import normalize
+from .normalize import Normalized, normalize
 from .vocab import Entity, Vocabulary
 from .vocab import load_vocabulary as load_entities
 
@@ -94,13 +94,13 @@ class Engine:
         best = max(pool, key=lambda h: (h.score, h.end - h.start))
         return text[: best.start] + "X" + text[best.end:], hits
 
-    def readings(self, question: str, previous: str | None = None,
-                 hits: list[Hit] | None = None) -> tuple[list[Reading], Aspects, str]:
+    def readings(self, question: str, previous: str | None = None, hits: list[Hit] | None = None,
+                 norm: Normalized | None = None) -> tuple[list[Reading], Aspects, str]:
         """Every (query, subject) reading of a question, best first, with the aspects found.
 
         previous is the subject key of the last answer in a conversation, for follow-ups ("那去年呢？").
         """
-        norm = normalize(question, self.vocab.simplify, self.unit_names)
+        norm = norm or normalize(question, self.vocab.simplify, self.unit_names)
         hits = find_subjects(norm.text, self.vocab) if hits is None else hits
         masked = norm.text
         for h in hits:
@@ -190,7 +190,7 @@ class Engine:
             doc = self.vocab.document
             return self._unknown(f"本机器人只掌握《{doc['unit']}{doc['year']}年度单位{doc['stage']}公开》，"
                                  f"没有关于“{oos}”的数据。", norm.text)
-        readings, aspects, text = self.readings(question, previous, hits)
+        readings, aspects, text = self.readings(question, previous, hits, norm)
         good = [r for r in readings if r.score >= MIN_SCORE]
         if not good:
             return self._uncovered(readings, aspects, text)
