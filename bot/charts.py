@@ -50,10 +50,7 @@ def render_chart(engine: Engine, topic: str) -> Chart:
 
     spec = engine.words["charts"][topic]
     query = engine.queries[spec["query"]]
-    entity = next(e for e in engine.vocab.entities if e.kind == spec["subject"])
-    with engine.lock:
-        rows = [dict(r) for r in engine.conn.execute(query.sql, engine._params(query, entity))]
-    rows = [r for r in rows if r.get("total")]
+    rows = [r for r in engine.rows(query, engine.topic(spec["subject"])) if r.get("total")]
     labels = [str(r["label"]) for r in rows][::-1]
     values = [float(r["total"]) for r in rows][::-1]
     family = _font()

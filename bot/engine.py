@@ -80,19 +80,19 @@ class Engine:
         defaults = [f"topic:{t}" for t in words.get("scope", {}).get("default_topics", [])]
         self.default_subjects = [e for e in self.vocab.entities if e.kind in defaults]
         self.context_words = sorted(words.get("scope", {}).get("context", []), key=len, reverse=True)
-        self.skeletons = {qid: [self._skeleton(p, q)[0] for p in q.phrasings] for qid, q in queries.items()}
+        self.skeletons = {qid: [self._skeleton(p, q) for p in q.phrasings] for qid, q in queries.items()}
         amount(1.0)  # babel loads its locale data on first use: pay that at start-up, not on a user's question
 
     # -- understanding ------------------------------------------------------------------------------------------
-    def _skeleton(self, question: str, query: Query | None = None) -> tuple[str, list[Hit]]:
-        """The question with its subject replaced by X, and the hits found."""
+    def _skeleton(self, question: str, query: Query) -> str:
+        """A phrasing with its subject (an entity this query is about) replaced by X."""
         text = normalize(question, self.vocab.simplify, self.unit_names).text
         hits = find_subjects(text, self.vocab, fuzzy=False)
-        pool = [h for h in hits if query is None or _fits(query, h.entity)] or hits
+        pool = [h for h in hits if _fits(query, h.entity)] or hits
         if not pool:
-            return text, hits
+            return text
         best = max(pool, key=lambda h: (h.score, h.end - h.start))
-        return text[: best.start] + "X" + text[best.end:], hits
+        return text[: best.start] + "X" + text[best.end:]
 
     def readings(self, question: str, previous: str | None = None, hits: list[Hit] | None = None,
                  norm: Normalized | None = None) -> tuple[list[Reading], Aspects, str]:
@@ -169,16 +169,16 @@ class Engine:
     def answer(self, question: str, previous: str | None = None) -> Answer:
         """Answer one question: a cited figure, a choice of readings, or what the bot can answer."""
         if not isinstance(question, str) or not question.strip():
-            return self._unknown("请输入一个关于预算的问题。", "")
+            return self._unknown("请输入一个关于预算的问题。")
         norm = normalize(question, self.vocab.simplify, self.unit_names)
         bare = re.sub(r"[\W_]+", "", norm.raw)
         helpwords = self.words.get("help", {})
         if bare in helpwords.get("greetings", []):
-            return self._unknown("您好！", "")
+            return self._unknown("您好！")
         if bare in helpwords.get("thanks", []):
-            return self._unknown("不客气！还有什么想问的？", "")
+            return self._unknown("不客气！还有什么想问的？")
         if not norm.text:
-            return self._unknown("没有看懂这个问题。", "")
+            return self._unknown("没有看懂这个问题。")
         hits = find_subjects(norm.text, self.vocab)
         # Names from the document (a target "参赛报名人数", "…市委老干部局标准化水平") are not out-of-scope words.
         unnamed = norm.text
@@ -189,11 +189,11 @@ class Engine:
         if oos:
             doc = self.vocab.document
             return self._unknown(f"本机器人只掌握《{doc['unit']}{doc['year']}年度单位{doc['stage']}公开》，"
-                                 f"没有关于“{oos}”的数据。", norm.text)
+                                 f"没有关于“{oos}”的数据。")
         readings, aspects, text = self.readings(question, previous, hits, norm)
         good = [r for r in readings if r.score >= MIN_SCORE]
         if not good:
-            return self._uncovered(readings, aspects, text)
+            return self._uncovered(readings, aspects)
         other = self._other_object(text, hits)
         if other:
             # "就业补助资金": a fund the document does not list, next to a name it does (就业). Never answer
@@ -213,7 +213,7 @@ class Engine:
         for r in good:
             if good[0].score - r.score > FALLBACK_MARGIN:
                 break
-            rows = self._rows(r.query, r.hit.entity)
+            rows = self.rows(r.query, r.hit.entity)
             if rows:
                 return self.run(r.query, r.hit.entity, r.score, rows)
         return self.run(good[0].query, good[0].hit.entity, good[0].score)
@@ -281,11 +281,11 @@ class Engine:
             return line, Fact("＋".join(names), float(total), "万元", "由以上数字相加"), values[1]
         return None
 
-    def _uncovered(self, readings: list[Reading], aspects: Aspects, text: str) -> Answer:
+    def _uncovered(self, readings: list[Reading], aspects: Aspects) -> Answer:
         """A clear subject asked about something the document does not say: say so, then what it does say."""
         clear = [r for r in readings if r.hit.score >= 90 and r.query.aspects[0] in ("amount", "info", "definition")]
         if not clear or not aspects.found:
-            return self._unknown("这个问题在本预算公开文件中找不到对应的内容。", text)
+            return self._unknown("这个问题在本预算公开文件中找不到对应的内容。")
         best = max(clear, key=lambda r: (r.hit.score, r.hit.entity.priority, r.query.aspects[0] == "amount", r.score))
         asked = self.words["aspects"][aspects.found[0]].get("label", aspects.found[0])
         ans = self.run(best.query, best.hit.entity, best.score)
@@ -336,14 +336,19 @@ class Engine:
             out[name] = values.get(src, src[len("value:"):] if src.startswith("value:") else None)
         return out
 
-    def _rows(self, query: Query, entity: Entity) -> list[dict]:
+    def topic(self, kind: str) -> Entity:
+        """The entity of a topic kind ("topic:checks"), for queries run without a question."""
+        return next(e for e in self.vocab.entities if e.kind == kind)
+
+    def rows(self, query: Query, entity: Entity) -> list[dict]:
+        """A canned query's result rows for an entity."""
         with self.lock:
             return [dict(r) for r in self.conn.execute(query.sql, self._params(query, entity))]
 
     def run(self, query: Query, entity: Entity, score: float = 100.0, rows: list[dict] | None = None) -> Answer:
         """Run a query for an entity and render its answer."""
         params = self._params(query, entity)
-        rows = self._rows(query, entity) if rows is None else rows
+        rows = self.rows(query, entity) if rows is None else rows
         facts: list[Fact] = []
         fmt = RowFormatter(query.formats, "", facts)
         first = rows[0] if rows else {}
@@ -363,12 +368,13 @@ class Engine:
         text = _cap(body, MAX_REPLY - len(source)) + source
         return Answer("answer", text, query.id, params, round(score, 1), facts, subject=entity.key)
 
-    def _unknown(self, why: str, text: str) -> Answer:
+    def _unknown(self, why: str) -> Answer:
         examples = self.words.get("help", {}).get("examples", [])
         doc = self.vocab.document
+        projects = sum(e.kind == "project" for e in self.vocab.entities)
         msg = (f"{why}\n我能回答《{doc['unit']}{doc['year']}年度单位{doc['stage']}公开》中的内容："
                "预算总额及增减、收支各表、功能科目（如2080101）、经济科目（如取暖费）、“三公”经费、机关运行经费、"
-               "政府采购、10个项目及其绩效目标、内设机构和编制、国有资产、名词解释。")
+               f"政府采购、{projects}个项目及其绩效目标、内设机构和编制、国有资产、名词解释。")
         return Answer("unknown", msg, suggestions=examples[:4])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .source import Line, Source, squash
+from .source import Line, Source
 
 CN_NUM = "零一二三四五六七八九十"
 PAREN_ITEM = re.compile(r"^（([一二三四五六七八九十]+)）(.*)$")

@@ -183,7 +183,7 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _run_canned(update: Update, query_id: str, subject_kind: str) -> None:
     engine = get_engine()
-    ans = engine.run(engine.queries[query_id], next(e for e in engine.vocab.entities if e.kind == subject_kind))
+    ans = engine.run(engine.queries[query_id], engine.topic(subject_kind))
     for chunk in split_text(to_html(ans.text)):
         await update.effective_message.reply_text(chunk)
 
