@@ -249,7 +249,7 @@ def _narrative(doc: Document, t: dict[str, Table]) -> list[Check]:
 def _projects(doc: Document, t: dict[str, Table]) -> list[Check]:
     out = []
     for p in doc.projects:
-        row = getattr(p, "budget_row", None)
+        row = p.budget_row
         for period in ("实施期", "年度"):
             funds = {k: v for per, k, v, _ in p.funds if per == period}
             parts = sum((_v(v) for k, v in funds.items() if k != "total"), ZERO)
@@ -258,7 +258,7 @@ def _projects(doc: Document, t: dict[str, Table]) -> list[Check]:
         out.append(Check("project", f"绩效目标表｜{p.name}｜年度资金=项目支出表（元→万元）",
                          _v(row.values["合计"]) if row else ZERO, _v(year_total) / 10000,
                          f"项目支出表：{row.label}" if row else "项目支出表中找不到对应项目"))
-    linked = {id(getattr(p, "budget_row", None)) for p in doc.projects}
+    linked = {id(p.budget_row) for p in doc.projects}
     for r in t["projects"].rows:
         out.append(Check("project", f"项目支出表｜{r.label}：有绩效目标表", Decimal(1), Decimal(1 if id(r) in linked else 0)))
     for s in doc.statements:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from decimal import Decimal
 
 from .source import Line, Source, parse_amount, squash
@@ -49,6 +50,8 @@ class Project:
     goals: tuple[str, str] = ("", "")
     targets: list[Target] = field(default_factory=list)
     contact: dict[str, str] = field(default_factory=dict)
+    budget_row: Any = None  # its row of 项目支出表 (tables.Row), set by link_projects
+    link: str = "unlinked"  # how that row was found
 
 
 def split_forms(lines: list[Line]) -> tuple[list[Line], list[list[Line]]]:
@@ -205,7 +208,6 @@ def link_projects(projects: list[Project], rows: list) -> None:
             same_amount = [(s, r) for s, r in scored
                            if s >= 80 and year_total is not None and r.values.get("合计") == year_total / 10000]
             if not same_amount:
-                proj.budget_row, proj.link = None, "unlinked"
                 continue
             score, row = same_amount[0]
             proj.budget_row, proj.link = row, f"similar name ({score:.0f}%) and same amount"
