@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 from decimal import Decimal
 
 from .source import Line, Source, parse_amount, squash
+from .tables import Row
 
 FORM_TITLE = "项目支出绩效目标申报表"
 TEXT_FIELDS = {
@@ -50,7 +50,7 @@ class Project:
     goals: tuple[str, str] = ("", "")
     targets: list[Target] = field(default_factory=list)
     contact: dict[str, str] = field(default_factory=dict)
-    budget_row: Any = None  # its row of 项目支出表 (tables.Row), set by link_projects
+    budget_row: Row | None = None  # its row of 项目支出表, set by link_projects
     link: str = "unlinked"  # how that row was found
 
 
@@ -192,7 +192,7 @@ def name_key(name: str) -> str:
     return re.sub(r"^\d{4}年", "", key)
 
 
-def link_projects(projects: list[Project], rows: list) -> None:
+def link_projects(projects: list[Project], rows: list[Row]) -> None:
     """Link each form to its 项目支出表 row: same name, else closest name with the same amount."""
     from rapidfuzz import fuzz
 
