@@ -36,6 +36,8 @@ class Query:
     phrasings: tuple[str, ...]
     suggest: str
     path: Path = field(compare=False)
+    # Named attributes a question may ask for alone ("实施单位", "项目期"): words that ask, and the line that answers.
+    attributes: dict[str, dict] = field(default_factory=dict, compare=False)
 
 
 def sql_params(sql: str) -> set[str]:
@@ -62,11 +64,16 @@ def load_query(path: Path) -> Query:
         raise CatalogError(f"{path}: declared params {sorted(params)} != params used in SQL {sorted(used)}")
     template = data["template"] if isinstance(data["template"], dict) else {"row": data["template"]}
     subject = data.get("subject") or []
+    attributes = {str(k): dict(v) for k, v in (data.get("attributes") or {}).items()}
+    for key, spec in attributes.items():
+        if "template" not in spec or not (spec.get("words") or spec.get("aspect")):
+            raise CatalogError(f"{path}: attribute {key} needs a template and words or an aspect")
+        spec["words"] = tuple(str(w) for w in spec.get("words") or ())
     return Query(
         id=data["id"], title=data["title"], subject=tuple([subject] if isinstance(subject, str) else subject),
         aspects=tuple(data.get("aspects") or ["amount"]), params=params, sql=sql, template=template,
         formats=dict(data.get("formats") or {}), source=data["source"], phrasings=tuple(str(p) for p in data["phrasings"]),
-        suggest=data.get("suggest", ""), path=path,
+        suggest=data.get("suggest", ""), path=path, attributes=attributes,
     )
 
 

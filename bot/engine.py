@@ -11,9 +11,11 @@ from rapidfuzz import fuzz
 
 from . import paths, store
 from .catalog import Query, load_catalog, load_vocabulary
-from .format import Fact, RowFormatter, amount, dec, pct
+from .compose import attribute_reply, cap, combine, main_value, premise, rank_reply, rows_reply
+from .format import Fact, amount
 from .match import Aspects, Hit, aspect_words, find_aspects, find_subjects, out_of_scope
-from .normalize import Normalized, normalize
+from .normalize import PUNCT, Normalized, normalize
+from .understand import Context, Frame, frame_of, membership, scope_reason, split_parts
 from .vocab import Entity, Vocabulary
 from .vocab import load_vocabulary as load_entities
 
@@ -27,10 +29,6 @@ DOCUMENT_PHRASES = {"target", "project", "catalog", "department", "term"}
 FALLBACK_MARGIN = 15.0
 SEVERAL_MIN = 35.0  # a subject named beside another is answered by its best reading, even a weak one
 CONJUNCTION = re.compile(r"和|与|及|跟|、|还有|以及|分别|各|(?<!增|参|追)加(?!总)|比|减|占")
-SUM = re.compile(r"一共|合计|总共|加起来|加上|共计|总和|相加|之和|(?<!增|参|追)加(?!总)")
-DIFF = re.compile(r"相差|差多少|差额|差距")
-OPTIONAL = re.compile(r"\[\[(.*?)\]\]", re.S)
-FIELD = re.compile(r"{(\w+)")
 
 
 @dataclass
@@ -45,10 +43,16 @@ class Answer:
     facts: list[Fact] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
     subject: str | None = None
+    items: tuple[str, ...] = ()  # the subjects a list reply named, in order, for "第二个呢"
 
     def to_dict(self) -> dict:
         """The answer as plain JSON-ready data."""
         return asdict(self)
+
+    @property
+    def context(self) -> Context:
+        """What a conversation keeps after this answer, to pass back with the next question."""
+        return Context(self.subject, self.items)
 
 
 @dataclass(frozen=True)
@@ -76,11 +80,17 @@ class Engine:
         # Measured against the alternatives in bench/bench_scorers.py: token_* scorers see one "token" in
         # unsegmented Chinese, and partial_ratio rewards any short skeleton inside a long one.
         self.skeleton_scorer = fuzz.ratio
-        self.aspect_pairs = aspect_words(words["aspects"])
+        attribute_words = sorted({w for q in queries.values() for spec in q.attributes.values() for w in spec["words"]})
+        self.aspect_pairs = aspect_words(dict(words["aspects"], attribute=dict(words["aspects"]["attribute"],
+                                                                                words=attribute_words)))
         defaults = [f"topic:{t}" for t in words.get("scope", {}).get("default_topics", [])]
         self.default_subjects = [e for e in self.vocab.entities if e.kind in defaults]
         self.context_words = sorted(words.get("scope", {}).get("context", []), key=len, reverse=True)
         self.skeletons = {qid: [self._skeleton(p, q) for p in q.phrasings] for qid, q in queries.items()}
+        self.attribute_words = {f"{qid}.{k}": spec["words"] for qid, q in queries.items() for k, spec in q.attributes.items()}
+        self.by_name: dict[str, list[Entity]] = {}
+        for e in sorted(self.vocab.entities, key=lambda e: -e.priority):
+            self.by_name.setdefault(e.name, []).append(e)
         amount(1.0)  # babel loads its locale data on first use: pay that at start-up, not on a user's question
 
     # -- understanding ------------------------------------------------------------------------------------------
@@ -95,7 +105,7 @@ class Engine:
         return text[: best.start] + "X" + text[best.end:]
 
     def readings(self, question: str, previous: str | None = None, hits: list[Hit] | None = None,
-                 norm: Normalized | None = None) -> tuple[list[Reading], Aspects, str]:
+                 norm: Normalized | None = None, clause: bool = False) -> tuple[list[Reading], Aspects, str]:
         """Every (query, subject) reading of a question, best first, with the aspects found.
 
         previous is the subject key of the last answer in a conversation, for follow-ups ("那去年呢？").
@@ -105,10 +115,12 @@ class Engine:
         masked = norm.text
         for h in hits:
             # Topic surfaces are everyday words ("多少辆", "负责什么"): they still say what is asked.
-            if h.score >= 90 and not h.entity.kind.startswith("topic:"):
+            if h.score >= 90 and (not h.entity.kind.startswith("topic:") or h.end - h.start == len(masked)):
                 masked = masked[: h.start] + "\x00" * (h.end - h.start) + masked[h.end:]
         aspects = find_aspects(masked, self.aspect_pairs)
-        if not hits and aspects.found and len(self._residue(norm.text)) <= 2:
+        if clause and previous in self.vocab.by_key and self._category_only(hits, self.vocab.by_key[previous]):
+            hits = []  # "…多少，是延续性项目吗": a bare category word in a later clause is the same subject
+        if not hits and (aspects.found or clause) and (clause or len(self._residue(norm.text)) <= 2):
             if previous in self.vocab.by_key:
                 # A follow-up names only what it asks: it is about the last subject.
                 hits = [Hit(self.vocab.by_key[previous], "", 0, 0, FOLLOW_UP_SCORE)]
@@ -129,6 +141,10 @@ class Engine:
                 out.append(Reading(q, h, score))
         out.sort(key=lambda r: (-r.score, -r.hit.entity.priority, -(r.hit.end - r.hit.start)))
         return out, aspects, norm.text
+
+    def _category_only(self, hits: list[Hit], previous: Entity) -> bool:
+        """Whether every subject found is only a category the previous subject belongs to (or nothing)."""
+        return all(previous.kind in h.entity.attrs.get("parts", ()) or h.score < 90 for h in hits)
 
     def _other_object(self, text: str, hits: list[Hit]) -> str | None:
         """A financial object named in the question outside every recognised name (资金, 基金, 补贴…), if any."""
@@ -153,7 +169,7 @@ class Engine:
 
     def _score(self, q: Query, h: Hit, aspects: Aspects, sim: float) -> float:
         ranks = {a: self.words["aspects"][a]["rank"] for a in aspects.found}
-        served = [a for a in aspects.found if a in q.aspects]
+        served = [a for a in aspects.found if a in q.aspects or (a == "attribute" and q.attributes)]
         score = h.score * 0.6 + h.entity.priority * 0.5 + sim * 0.15 + (h.end - h.start) * 1.0  # text it covers
         if served:
             score += 10 + 4 * ranks[served[0]]
@@ -161,16 +177,20 @@ class Engine:
                 score -= 5 * (aspects.top_rank - ranks[served[0]])
         elif aspects.top_rank > 1:
             score -= 8 * aspects.top_rank  # asked something this query does not give
-        elif q.aspects[0] == "amount":
+        elif q.aspects[0] == "amount" and aspects.found != ("attribute",):
             score += 10
         return score
 
     # -- answering ----------------------------------------------------------------------------------------------
-    def answer(self, question: str, previous: str | None = None) -> Answer:
-        """Answer one question: a cited figure, a choice of readings, or what the bot can answer."""
+    def answer(self, question: str, previous: Context | str | None = None) -> Answer:
+        """Answer one question: a cited figure, a choice of readings, or why the document cannot answer it.
+
+        previous is what the conversation carries (a Context, or the last answer's subject key).
+        """
+        ctx = Context.of(previous)
         if not isinstance(question, str) or not question.strip():
             return self._unknown("请输入一个关于预算的问题。")
-        norm = normalize(question, self.vocab.simplify, self.unit_names)
+        norm = self._normalize(question)
         bare = re.sub(r"[\W_]+", "", norm.raw)
         helpwords = self.words.get("help", {})
         if bare in helpwords.get("greetings", []):
@@ -179,7 +199,44 @@ class Engine:
             return self._unknown("不客气！还有什么想问的？")
         if not norm.text:
             return self._unknown("没有看懂这个问题。")
+        if re.search(r"[a-z]{3,}.*[a-z]{3,}", norm.raw) and not re.search(r"[\u4e00-\u9fff]", norm.raw):
+            return self._unknown("本机器人读中文问题，请用中文提问，例如下面的按钮。")
+        clauses = [c for c in (self._normalize(p) for p in split_parts(norm.raw)) if c.text]
+        if len(clauses) > 1:
+            several = self._clauses(clauses, ctx)
+            if several:
+                return several
+        return self._one(norm, ctx)
+
+    def _normalize(self, question: str) -> Normalized:
+        return normalize(question, self.vocab.simplify, self.unit_names)
+
+    def _clauses(self, clauses: list[Normalized], ctx: Context) -> Answer | None:
+        """"法律顾问费一年多少，聘期几年": each clause answered, later ones about the subject of the first."""
+        answers: list[Answer] = []
+        seen: set[tuple] = set()
+        for k, clause in enumerate(clauses):
+            ans = self._one(clause, ctx, clause=k > 0)
+            key = (ans.query, ans.subject, ans.text)
+            if key in seen:
+                continue
+            seen.add(key)
+            answers.append(ans)
+            if ans.subject:
+                ctx = Context(ans.subject, ans.items, ctx.document)
+        answered = [a for a in answers if a.status == "answer"]
+        if len(answers) < 2 or not answered:
+            return None
+        text = "\n\n".join(a.text if a.status == "answer" else a.text.split("\n", 1)[0] for a in answers)
+        return Answer("answer", cap(text, MAX_REPLY), ",".join(a.query or "" for a in answered),
+                      {"parts": [a.params for a in answered]}, answered[0].score,
+                      [f for a in answered for f in a.facts], [s for a in answers for s in a.suggestions][:3],
+                      subject=answered[-1].subject)
+
+    def _one(self, norm: Normalized, ctx: Context, clause: bool = False) -> Answer:
+        """Answer one clause: scope, then membership, then the best reading shaped by the frame."""
         hits = find_subjects(norm.text, self.vocab)
+        frame = frame_of(PUNCT.sub("", norm.raw), self.attribute_words)
         # Names from the document (a target "参赛报名人数", "…市委老干部局标准化水平") are not out-of-scope words.
         unnamed = norm.text
         for h in hits:
@@ -190,7 +247,21 @@ class Engine:
             doc = self.vocab.document
             return self._unknown(f"本机器人只掌握《{doc['unit']}{doc['year']}年度单位{doc['stage']}公开》，"
                                  f"没有关于“{oos}”的数据。")
-        readings, aspects, text = self.readings(question, previous, hits, norm)
+        masked = unnamed
+        for h in hits:
+            if h.surface and h.score >= 80:
+                masked = masked[: h.start] + "\x00" * (h.end - h.start) + masked[h.end:]
+        reason = scope_reason(masked, self.words.get("scope", {}), self._known_body)
+        if reason or (frame.per_capita and "人均" not in "".join(h.surface for h in hits)):
+            return self._out_of_scope(reason or "文件没有列出人均数，也没有据以计算的人数口径", hits)
+        strong = self._strong(hits)
+        pair = membership(norm.text, [(h.start, h.end) for h in strong], frame.yes_no)
+        if pair:
+            return self._member(strong[pair[0]].entity, strong[pair[1]].entity)
+        if frame.ordinal_item and ctx.items and len(ctx.items) >= frame.ordinal_item and not strong:
+            ctx = Context(ctx.items[frame.ordinal_item - 1], ctx.items, ctx.document)
+            hits = []
+        readings, aspects, text = self.readings(norm.text, ctx.subject, hits, norm, clause)
         good = [r for r in readings if r.score >= MIN_SCORE]
         if not good:
             return self._uncovered(readings, aspects)
@@ -215,8 +286,76 @@ class Engine:
                 break
             rows = self.rows(r.query, r.hit.entity)
             if rows:
-                return self.run(r.query, r.hit.entity, r.score, rows)
+                return self.run(r.query, r.hit.entity, r.score, rows, frame, text)
         return self.run(good[0].query, good[0].hit.entity, good[0].score)
+
+    def _strong(self, hits: list[Hit]) -> list[Hit]:
+        """Subjects named outright, one per stretch of text (the longest), in reading order."""
+        out: list[Hit] = []
+        for h in sorted((h for h in hits if h.score >= 90 and h.surface),
+                        key=lambda h: (-(h.end - h.start), -h.entity.priority, h.start)):
+            if not any(h.start < o.end and o.start < h.end for o in out):
+                out.append(h)
+        return sorted(out, key=lambda h: h.start)
+
+    def _known_body(self, name: str) -> bool:
+        """Whether a body or place name is this document's unit (or where it is)."""
+        doc = self.vocab.document
+        return any(name in n or n.endswith(name) for n in (doc["unit"], *self.unit_names)) or name in doc["unit"]
+
+    def _out_of_scope(self, reason: str, hits: list[Hit]) -> Answer:
+        """The document cannot answer this: one line why; related figures only as buttons."""
+        doc = self.vocab.document
+        related = []
+        for h in self._strong(hits):
+            best = max((q for q in self.queries.values() if _fits(q, h.entity)),
+                       key=lambda q: (q.aspects[0] == "amount", -len(q.aspects)), default=None)
+            if best:
+                related.append(self.suggestion(best, h.entity))
+        text = f"{reason}。本文件是《{doc['unit']}{doc['year']}年度单位{doc['stage']}公开》，无法回答这个问题。"
+        if related:
+            text += "\n文件中相关的数字见下方按钮。"
+        return Answer("unknown", text, suggestions=list(dict.fromkeys(related))[:3]
+                      or self.words.get("help", {}).get("examples", [])[:4])
+
+    def _member(self, part: Entity, whole: Entity) -> Answer:
+        """"会议费算不算三公经费": 是/不是, the whole's definition, and the part's own figure."""
+        yes = self._contains(whole, part)
+        verdict = f"{'属于' if yes else '不属于'}。{part.name}{'是' if yes else '不是'}{whole.name}的组成部分。"
+        lines, facts, sources = [verdict], [], []
+        term = self._term(whole)
+        if term:
+            d = self.run(self.queries["glossary_term"], term)
+            lines.append(d.text.split("\n来源：")[0])
+            sources.append(d.text.rsplit("来源：", 1)[-1])
+        own = self._amount_answer(part)
+        if own:
+            lines.append(own.text.split("\n")[0])
+            facts += own.facts
+            sources.append(own.text.rsplit("来源：", 1)[-1])
+        text = "\n".join(lines) + "\n来源：" + "；".join(dict.fromkeys(sources))
+        return Answer("answer", cap(text, MAX_REPLY), "membership", {"part": part.key, "whole": whole.key}, 100.0,
+                      facts, subject=part.key)
+
+    def _contains(self, whole: Entity, part: Entity) -> bool:
+        parts = set(whole.attrs.get("parts", ()))
+        if part.kind in parts or f"topic:{part.attrs.get('topic', '')}" in parts:
+            return True
+        if part.kind == whole.kind and part.attrs.get("code") and whole.attrs.get("code"):
+            return part.attrs["code"].startswith(whole.attrs["code"]) and part.attrs["code"] != whole.attrs["code"]
+        return whole.name in part.attrs.get("parents", ())
+
+    def _term(self, entity: Entity) -> Entity | None:
+        plain = re.sub(r"[“”\"]", "", entity.name)
+        return next((e for e in self.vocab.entities if e.kind == "term" and e.name in (plain, entity.name)), None)
+
+    def _amount_answer(self, entity: Entity) -> Answer | None:
+        for q in self.queries.values():
+            if _fits(q, entity) and q.aspects[0] == "amount":
+                rows = self.rows(q, entity)
+                if rows:
+                    return self.run(q, entity, 100.0, rows)
+        return None
 
     def _several(self, readings: list[Reading], text: str) -> Answer | None:
         """"办公费和水费": two or three subjects named outright, each answered by its best reading."""
@@ -241,56 +380,38 @@ class Engine:
             return None  # "和" inside a name ("人力资源和社会保障管理事务…项目") joins nothing
         parts = [self.run(r.query, r.hit.entity, r.score) for r in picked]
         facts = [f for p in parts for f in p.facts]
-        derived = self._combine(parts, text, joins[0])  # joins[0]: "比" in "A比B多多少", "占" in "A占B的比例"
-        if derived and "占" in joins[0] and amount(derived[2]) in parts[0].text:
+        values = [main_value(p.facts) for p in parts]
+        names = [p.subject.split("|", 1)[1] for p in parts]
+        # joins[0]: "比" in "A比B多多少", "占" in "A占B的比例"
+        derived = combine(values, names, text, joins[0]) if None not in values else None
+        if derived and "占" in joins[0] and amount(values[1]) in parts[0].text:
             return None  # "福利费占基本支出比例": the first answer already gives that share
         if derived:
             # The figures used, each with its source, then the arithmetic.
             mains = [next(f for f in p.facts if f.unit == "万元") for p in parts]
-            lines = [f"· {p.subject.split('|', 1)[1]}：{amount(m.value)}（来源：{m.source}）" for p, m in zip(parts, mains)]
+            lines = [f"· {n}：{amount(m.value)}（来源：{m.source}）" for n, m in zip(names, mains)]
             reply = "\n".join(lines + [derived[0]])
             facts = mains + [derived[1]]
         else:
             reply = "\n\n".join(p.text for p in parts)
-        return Answer("answer", _cap(reply, MAX_REPLY), ",".join(p.query for p in parts),
+        return Answer("answer", cap(reply, MAX_REPLY), ",".join(p.query for p in parts),
                       {"readings": [p.params for p in parts]}, round(picked[0].score, 1), facts,
                       subject=parts[-1].subject)
 
-    def _combine(self, parts: list[Answer], question_text: str, between: str) -> tuple[str, Fact, Decimal] | None:
-        """A difference, ratio or sum of the parts' main figures when the question asks for one, with its arithmetic
-        (and the second figure, the whole of a ratio)."""
-        # Each part's main figure is its first 万元 figure; an empty one (未安排) counts as 0, never the next figure.
-        mains = [next((f for f in p.facts if f.unit == "万元"), None) for p in parts]
-        if None in mains:
-            return None
-        values = [dec(f.value) if f.value is not None else Decimal("0.00") for f in mains]
-        names = [p.subject.split("|", 1)[1] for p in parts]
-        if len(values) == 2 and ("比" in between or DIFF.search(question_text)):
-            big, small = (0, 1) if values[0] >= values[1] else (1, 0)
-            d = values[big] - values[small]
-            line = (f"相差：{amount(values[big])} − {amount(values[small])} = {amount(d)}"
-                    f"（{names[big]}比{names[small]}多）")
-            return line, Fact(f"{names[big]}−{names[small]}", float(d), "万元", "由以上数字相减"), values[1]
-        if len(values) == 2 and "占" in between and values[1]:
-            share = (values[0] / values[1] * 100).quantize(Decimal("0.01"))
-            line = f"占比：{amount(values[0])} ÷ {amount(values[1])} = {pct(share)}（{names[0]}占{names[1]}）"
-            return line, Fact(f"{names[0]}/{names[1]}", float(share), "%", "由以上数字相除"), values[1]
-        if SUM.search(question_text):
-            total = sum(values)
-            line = "合计：" + " + ".join(amount(v) for v in values) + f" = {amount(total)}（由以上数字相加）"
-            return line, Fact("＋".join(names), float(total), "万元", "由以上数字相加"), values[1]
-        return None
-
     def _uncovered(self, readings: list[Reading], aspects: Aspects) -> Answer:
-        """A clear subject asked about something the document does not say: say so, then what it does say."""
+        """A clear subject asked about something the document does not say: say so; what it does say is a button."""
         clear = [r for r in readings if r.hit.score >= 90 and r.query.aspects[0] in ("amount", "info", "definition")]
         if not clear or not aspects.found:
             return self._unknown("这个问题在本预算公开文件中找不到对应的内容。")
         best = max(clear, key=lambda r: (r.hit.score, r.hit.entity.priority, r.query.aspects[0] == "amount", r.score))
+        if aspects.found[0] == "definition":
+            return self.run(best.query, best.hit.entity, best.score)  # "经费来源是什么": what it holds
         asked = self.words["aspects"][aspects.found[0]].get("label", aspects.found[0])
-        ans = self.run(best.query, best.hit.entity, best.score)
-        ans.text = f"本文件没有说明“{best.hit.entity.name}”的{asked}。以下是文件中关于它的内容：\n" + ans.text
-        return ans
+        doc = self.vocab.document
+        return Answer("unknown", f"本文件没有列出“{best.hit.entity.name}”的{asked}"
+                                 f"（《{doc['unit']}{doc['year']}年度单位{doc['stage']}公开》）。文件中关于它的数字见下方按钮。",
+                      score=round(best.score, 1), suggestions=[self.suggestion(best.query, best.hit.entity)],
+                      subject=best.hit.entity.key)
 
     def _rivals(self, readings: list[Reading]) -> list[str]:
         """Suggestions when the best readings are close and name different things."""
@@ -345,28 +466,41 @@ class Engine:
         with self.lock:
             return [dict(r) for r in self.conn.execute(query.sql, self._params(query, entity))]
 
-    def run(self, query: Query, entity: Entity, score: float = 100.0, rows: list[dict] | None = None) -> Answer:
-        """Run a query for an entity and render its answer."""
+    def run(self, query: Query, entity: Entity, score: float = 100.0, rows: list[dict] | None = None,
+            frame: Frame | None = None, text: str = "") -> Answer:
+        """Run a query for an entity and render its answer, shaped by what the question asks (frame)."""
         params = self._params(query, entity)
         rows = self.rows(query, entity) if rows is None else rows
-        facts: list[Fact] = []
-        fmt = RowFormatter(query.formats, "", facts)
-        first = rows[0] if rows else {}
-        fmt.source = _fill(fmt, query.source, first) if rows else ""
-        parts = []
-        if not rows:
-            parts.append(_fill(fmt, query.template.get("empty", "本文件中没有“{name}”的数据。"), {"name": entity.name}))
-        else:
-            if query.template.get("header"):
-                parts.append(_fill(fmt, query.template["header"], first))
-            if query.template.get("row"):
-                parts += [_fill(fmt, query.template["row"], r) for r in rows]
-            if query.template.get("footer"):
-                parts.append(_fill(fmt, query.template["footer"], first))
-        body = "\n".join(p for p in parts if p.strip())
-        source = f"\n来源：{fmt.source}" if fmt.source else ""
-        text = _cap(body, MAX_REPLY - len(source)) + source
-        return Answer("answer", text, query.id, params, round(score, 1), facts, subject=entity.key)
+        year = str(self.vocab.document["year"])
+        done = None
+        suggestions: list[str] = []
+        if frame and rows:
+            found = find_aspects(text, self.aspect_pairs).found
+            asked = [(k, w) for k, spec in query.attributes.items() for w in spec["words"] if w in text]
+            asked += [(k, "") for k, spec in query.attributes.items() if spec.get("aspect") in found]
+            asked = list({k: (k, w) for k, w in asked}.values())[:2]
+            if asked:
+                done = attribute_reply(query, rows, asked, frame.yes_no, year)
+            elif frame.rank and {"max", "min"} & set(query.aspects):
+                done = rank_reply(query, rows, frame.rank, year)
+                suggestions = [self.suggestion(query, entity)] if done else []
+        done = done or rows_reply(query, rows, entity.name, year)
+        body = done.body
+        if frame and rows:
+            body = premise(rows[0], frame.direction, entity.name) + body
+        source = f"\n来源：{done.source}" if done.source else ""
+        items = self._items(rows) if len(rows) > 1 else ()
+        return Answer("answer", cap(body, MAX_REPLY - len(source)) + source, query.id, params, round(score, 1),
+                      done.facts, suggestions, subject=entity.key, items=items)
+
+    def _items(self, rows: list[dict]) -> tuple[str, ...]:
+        """The subjects a list reply names, in order (for "第二个是干什么的")."""
+        out = []
+        for r in rows:
+            ents = self.by_name.get(str(r.get("label") or r.get("name") or ""), [])
+            if ents:
+                out.append(ents[0].key)
+        return tuple(out)
 
     def _unknown(self, why: str) -> Answer:
         examples = self.words.get("help", {}).get("examples", [])
@@ -380,25 +514,6 @@ class Engine:
 
 def _fits(query: Query, entity: Entity) -> bool:
     return entity.kind in query.subject
-
-
-def _fill(fmt: RowFormatter, template: str, row: dict) -> str:
-    """Render a template left to right (so facts keep reading order); a [[…]] part is dropped when a field
-    inside it is empty."""
-    out = []
-    for k, part in enumerate(OPTIONAL.split(template)):
-        optional = k % 2 == 1
-        if optional and any(row.get(f) in (None, "") for f in FIELD.findall(part)):
-            continue
-        out.append(fmt.render(part, row))
-    return "".join(out)
-
-
-def _cap(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 20]
-    return cut[: cut.rfind("\n")] + "\n……（内容较长，已截断）" if "\n" in cut else cut + "……"
 
 
 _engine: Engine | None = None
@@ -415,6 +530,6 @@ def get_engine() -> Engine:
         return _engine
 
 
-def answer(question: str, previous: str | None = None) -> Answer:
-    """Answer one Chinese question about the disclosure (previous: the last answer's subject, for follow-ups)."""
+def answer(question: str, previous: Context | str | None = None) -> Answer:
+    """Answer one Chinese question about the disclosure (previous: the conversation so far, for follow-ups)."""
     return get_engine().answer(question, previous)

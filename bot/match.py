@@ -143,8 +143,4 @@ def out_of_scope(raw: str, text: str, vocab: Vocabulary, scope: dict) -> str | N
     for word in scope.get("other_units", []):
         if word in text:
             return word
-    for m in re.finditer(scope.get("unit_pattern", r"$^"), text):
-        head = text[: m.start()]
-        if head and not any(head.endswith(ok) for ok in scope.get("own_unit", [])):
-            return head[-4:] + m.group(0)
     return None
