@@ -61,10 +61,16 @@ def rows_reply(query: Query, rows: list[dict], name: str, year: str) -> Composed
             parts += [fill(fmt, query.template["row"], dict(r, year=year)) for r in rows]
         if query.template.get("footer"):
             parts.append(fill(fmt, query.template["footer"], first))
-    return Composed("\n".join(p for p in parts if p.strip()), fmt.source, facts)
+    return Composed(_lines(parts), fmt.source, facts)
 
 
-def attribute_reply(query: Query, rows: list[dict], asked: list[tuple[str, str]], yes_no: bool, year: str) -> Composed:
+def _lines(parts: list[str]) -> str:
+    """Parts joined one per line, with the empty lines an optional part leaves behind dropped."""
+    return "\n".join(line for p in parts for line in p.split("\n") if line.strip())
+
+
+def attribute_reply(query: Query, rows: list[dict], asked: list[tuple[str, str]], yes_no: bool, year: str,
+                    name: str) -> Composed:
     """Only the attributes asked ("实施单位", "项目期", "是新增的吗"), each with a 是/不是 verdict for yes/no."""
     facts: list[Fact] = []
     fmt = RowFormatter(query.formats, "", facts)
@@ -74,7 +80,9 @@ def attribute_reply(query: Query, rows: list[dict], asked: list[tuple[str, str]]
     for key, word in asked:
         spec = query.attributes[key]
         line = fill(fmt, spec["template"], row)
-        if yes_no and ("yes_if" in spec or "yes_contains" in spec):
+        if not line.strip():
+            line = f"本文件没有列出“{name}”的{spec.get('label', '这一项')}。"
+        elif yes_no and ("yes_if" in spec or "yes_contains" in spec):
             if "yes_if" in spec:
                 yes = row.get(spec["yes_if"]) not in (None, "", 0)
             else:
@@ -82,6 +90,31 @@ def attribute_reply(query: Query, rows: list[dict], asked: list[tuple[str, str]]
             line = ("是。" if yes else "不是。") + line
         lines.append(line)
     return Composed("\n".join(lines), fmt.source, facts)
+
+
+def bigrams(text: str) -> set[str]:
+    """The text's two-character pieces."""
+    return {text[k:k + 2] for k in range(len(text) - 1)}
+
+
+def pick_reply(query: Query, rows: list[dict], asked: str, subject: set[str], year: str) -> Composed | None:
+    """The rows of a long form whose names the question names ("建设成本上限" → 活动阵地建设成本), alone.
+
+    subject: the names of what the form is about, whose words pick nothing."""
+    key = query.template.get("pick")
+    if not key or len(rows) < 2:
+        return None
+    want = bigrams(asked) - {b for s in subject for b in bigrams(s)}
+    scored = [(len(want & bigrams(str(r.get(key) or ""))), r) for r in rows]
+    best = max(s for s, _ in scored)
+    chosen = list({str(r.get(key)): r for s, r in scored if s == best}.values())
+    if best < 2 or len(chosen) > 3:
+        return None
+    facts: list[Fact] = []
+    fmt = RowFormatter(query.formats, "", facts)
+    fmt.source = fill(fmt, query.source, dict(rows[0], year=year))
+    template = query.template.get("picked") or query.template["row"]
+    return Composed(_lines([fill(fmt, template, dict(r, year=year)) for r in chosen]), fmt.source, facts)
 
 
 def rank_reply(query: Query, rows: list[dict], rank: Rank, year: str) -> Composed | None:

@@ -11,12 +11,12 @@ from rapidfuzz import fuzz
 
 from . import paths, store
 from .catalog import Query, load_catalog, load_vocabulary
-from .compose import attribute_reply, cap, combine, main_value, premise, rank_reply, rows_reply
+from .compose import attribute_reply, cap, combine, main_value, pick_reply, premise, rank_reply, rows_reply
 from .format import Fact, amount
 from .match import Aspects, Hit, aspect_words, find_aspects, find_subjects, out_of_scope
 from .normalize import PUNCT, Normalized, normalize
 from .understand import Context, Frame, frame_of, membership, scope_reason, split_parts
-from .vocab import Entity, Vocabulary
+from .vocab import Entity, Vocabulary, comparable
 from .vocab import load_vocabulary as load_entities
 
 MAX_REPLY = 4000
@@ -28,6 +28,7 @@ PART_NAMED = 15.0
 DOCUMENT_PHRASES = {"target", "project", "catalog", "department", "term"}
 FALLBACK_MARGIN = 15.0
 SEVERAL_MIN = 35.0  # a subject named beside another is answered by its best reading, even a weak one
+PRONOUN = re.compile(r"^(它|其|这个|这项|该项|那个|那项|这笔|那笔|该笔|此项)")
 CONJUNCTION = re.compile(r"和|与|及|跟|、|还有|以及|分别|各|(?<!增|参|追)加(?!总)|比|减|占")
 
 
@@ -202,11 +203,11 @@ class Engine:
         if re.search(r"[a-z]{3,}.*[a-z]{3,}", norm.raw) and not re.search(r"[\u4e00-\u9fff]", norm.raw):
             return self._unknown("本机器人读中文问题，请用中文提问，例如下面的按钮。")
         clauses = [c for c in (self._normalize(p) for p in split_parts(norm.raw)) if c.text]
-        if len(clauses) > 1:
-            several = self._clauses(clauses, ctx)
-            if several:
-                return several
-        return self._one(norm, ctx)
+        ans = self._clauses(clauses, ctx) if len(clauses) > 1 else None
+        ans = ans or self._one(norm, ctx)
+        if not ans.items and ans.subject and ans.subject in ctx.items:
+            ans.items = ctx.items  # "第二个…", then "第三个呢": the list stays the one the chat was shown
+        return ans
 
     def _normalize(self, question: str) -> Normalized:
         return normalize(question, self.vocab.simplify, self.unit_names)
@@ -251,7 +252,9 @@ class Engine:
         for h in hits:
             if h.surface and h.score >= 80:
                 masked = masked[: h.start] + "\x00" * (h.end - h.start) + masked[h.end:]
-        reason = scope_reason(masked, self.words.get("scope", {}), self._known_body)
+        # Opinions and procedures are read on the text as typed too ("合理吗" keeps its 吗 there).
+        reason = (scope_reason(masked, self.words.get("scope", {}), self._known_body)
+                  or scope_reason(PUNCT.sub("", norm.raw), self.words.get("scope", {}), lambda name: True))
         if reason or (frame.per_capita and "人均" not in "".join(h.surface for h in hits)):
             return self._out_of_scope(reason or "文件没有列出人均数，也没有据以计算的人数口径", hits)
         strong = self._strong(hits)
@@ -260,7 +263,8 @@ class Engine:
             return self._member(strong[pair[0]].entity, strong[pair[1]].entity)
         if frame.ordinal_item and ctx.items and len(ctx.items) >= frame.ordinal_item and not strong:
             ctx = Context(ctx.items[frame.ordinal_item - 1], ctx.items, ctx.document)
-            hits = []
+            hits, clause = [], True
+        clause = clause or bool(PRONOUN.match(norm.text))  # "它的绩效目标呢": about the last subject
         readings, aspects, text = self.readings(norm.text, ctx.subject, hits, norm, clause)
         good = [r for r in readings if r.score >= MIN_SCORE]
         if not good:
@@ -480,7 +484,9 @@ class Engine:
             asked += [(k, "") for k, spec in query.attributes.items() if spec.get("aspect") in found]
             asked = list({k: (k, w) for k, w in asked}.values())[:2]
             if asked:
-                done = attribute_reply(query, rows, asked, frame.yes_no, year)
+                done = attribute_reply(query, rows, asked, frame.yes_no, year, entity.name)
+            elif query.template.get("pick") and (done := pick_reply(query, rows, text, {entity.name, *entity.surfaces}, year)):
+                pass
             elif frame.rank and {"max", "min"} & set(query.aspects):
                 done = rank_reply(query, rows, frame.rank, year)
                 suggestions = [self.suggestion(query, entity)] if done else []
@@ -497,9 +503,10 @@ class Engine:
         """The subjects a list reply names, in order (for "第二个是干什么的")."""
         out = []
         for r in rows:
-            ents = self.by_name.get(str(r.get("label") or r.get("name") or ""), [])
+            name = str(r.get("label") or r.get("name") or "")
+            ents = self.by_name.get(name) or self.vocab.by_surface.get(comparable(name, self.vocab.simplify), [])
             if ents:
-                out.append(ents[0].key)
+                out.append(max(ents, key=lambda e: e.priority).key)
         return tuple(out)
 
     def _unknown(self, why: str) -> Answer:
