@@ -28,6 +28,8 @@ PART_NAMED = 15.0
 DOCUMENT_PHRASES = {"target", "project", "catalog", "department", "term"}
 FALLBACK_MARGIN = 15.0
 SEVERAL_MIN = 35.0  # a subject named beside another is answered by its best reading, even a weak one
+# A follow-up is short or says it continues ("那…", "…呢"); a full question never inherits the last subject.
+ELLIPTICAL = re.compile(r"^\W*(那|那么|那个|还有|再|另外|它|其|这个|这项)|呢\W*$")
 PRONOUN = re.compile(r"^(它|其|这个|这项|该项|那个|那项|这笔|那笔|该笔|此项)")
 CONJUNCTION = re.compile(r"和|与|及|跟|、|还有|以及|分别|各|(?<!增|参|追)加(?!总)|比|减|占")
 
@@ -122,7 +124,7 @@ class Engine:
         if clause and previous in self.vocab.by_key and self._category_only(hits, self.vocab.by_key[previous]):
             hits = []  # "…多少，是延续性项目吗": a bare category word in a later clause is the same subject
         if not hits and (aspects.found or clause) and (clause or len(self._residue(norm.text)) <= 2):
-            if previous in self.vocab.by_key:
+            if previous in self.vocab.by_key and (clause or ELLIPTICAL.search(norm.raw) or len(norm.text) <= 6):
                 # A follow-up names only what it asks: it is about the last subject.
                 hits = [Hit(self.vocab.by_key[previous], "", 0, 0, FOLLOW_UP_SCORE)]
             else:
@@ -245,9 +247,7 @@ class Engine:
                 unnamed = unnamed.replace(h.surface, "\x00")
         oos = out_of_scope(norm.raw, unnamed, self.vocab, self.words.get("scope", {}))
         if oos:
-            doc = self.vocab.document
-            return self._unknown(f"本机器人只掌握《{doc['unit']}{doc['year']}年度单位{doc['stage']}公开》，"
-                                 f"没有关于“{oos}”的数据。")
+            return self._out_of_scope(f"本文件没有关于“{oos}”的数据", hits)
         masked = unnamed
         for h in hits:
             if h.surface and h.score >= 80:
