@@ -25,6 +25,11 @@ class Composed:
     facts: list[Fact]
 
 
+def _with(row: dict, year: str) -> dict:
+    """A row with the document's year and the year before, for templates ("{year}年", "{last}年")."""
+    return dict(row, year=year, last=str(int(year) - 1) if year.isdigit() else "上")
+
+
 def fill(fmt: RowFormatter, template: str, row: dict) -> str:
     """Render a template left to right (so facts keep reading order); a [[…]] part is dropped when a field
     inside it is empty."""
@@ -49,7 +54,7 @@ def rows_reply(query: Query, rows: list[dict], name: str, year: str) -> Composed
     """The query's own template over all its rows."""
     facts: list[Fact] = []
     fmt = RowFormatter(query.formats, "", facts)
-    first = dict(rows[0], year=year) if rows else {}
+    first = _with(rows[0], year) if rows else {}
     fmt.source = fill(fmt, query.source, first) if rows else ""
     parts = []
     if not rows:
@@ -58,7 +63,7 @@ def rows_reply(query: Query, rows: list[dict], name: str, year: str) -> Composed
         if query.template.get("header"):
             parts.append(fill(fmt, query.template["header"], first))
         if query.template.get("row"):
-            parts += [fill(fmt, query.template["row"], dict(r, year=year)) for r in rows]
+            parts += [fill(fmt, query.template["row"], _with(r, year)) for r in rows]
         if query.template.get("footer"):
             parts.append(fill(fmt, query.template["footer"], first))
     return Composed(_lines(parts), fmt.source, facts)
@@ -74,7 +79,7 @@ def attribute_reply(query: Query, rows: list[dict], asked: list[tuple[str, str]]
     """Only the attributes asked ("实施单位", "项目期", "是新增的吗"), each with a 是/不是 verdict for yes/no."""
     facts: list[Fact] = []
     fmt = RowFormatter(query.formats, "", facts)
-    row = dict(rows[0], year=year)
+    row = _with(rows[0], year)
     fmt.source = fill(fmt, query.source, row)
     lines = []
     for key, word in asked:
@@ -112,9 +117,9 @@ def pick_reply(query: Query, rows: list[dict], asked: str, subject: set[str], ye
         return None
     facts: list[Fact] = []
     fmt = RowFormatter(query.formats, "", facts)
-    fmt.source = fill(fmt, query.source, dict(rows[0], year=year))
+    fmt.source = fill(fmt, query.source, _with(rows[0], year))
     template = query.template.get("picked") or query.template["row"]
-    return Composed(_lines([fill(fmt, template, dict(r, year=year)) for r in chosen]), fmt.source, facts)
+    return Composed(_lines([fill(fmt, template, _with(r, year)) for r in chosen]), fmt.source, facts)
 
 
 def rank_reply(query: Query, rows: list[dict], rank: Rank, year: str) -> Composed | None:
@@ -131,7 +136,7 @@ def rank_reply(query: Query, rows: list[dict], rank: Rank, year: str) -> Compose
         return None
     facts: list[Fact] = []
     fmt = RowFormatter(query.formats, "", facts)
-    fmt.source = fill(fmt, query.source, dict(rows[0], year=year))
+    fmt.source = fill(fmt, query.source, _with(rows[0], year))
     what = query.template.get("rank_what", "项")
     word = ORDER_WORDS[rank.order]
     if rank.count == 1 and rank.first == 1:
@@ -140,7 +145,7 @@ def rank_reply(query: Query, rows: list[dict], rank: Rank, year: str) -> Compose
         head = f"按金额从{'高到低' if rank.order == 'max' else '低到高'}排第{rank.first}的{what}是"
     else:
         head = f"金额{word}的{len(chosen)}个{what}："
-    items = [fill(fmt, spec, dict(r, year=year)) for r in chosen]
+    items = [fill(fmt, spec, _with(r, year)) for r in chosen]
     if len(items) == 1:
         body = head + items[0] + "。"
     else:

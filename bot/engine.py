@@ -1,6 +1,7 @@
 """The answer engine: a question in, a cited Answer out. No Telegram here."""
 from __future__ import annotations
 
+import copy
 import re
 import sqlite3
 import threading
@@ -16,7 +17,9 @@ from .format import Fact, amount
 from .match import Aspects, Hit, aspect_words, find_aspects, find_subjects, out_of_scope
 from .normalize import PUNCT, Normalized, normalize
 from .understand import Context, Frame, frame_of, membership, scope_reason, split_parts
-from .vocab import Entity, Vocabulary, comparable
+from .across import across
+from .documents import Doc, load_docs, resolve
+from .vocab import Entity, Vocabulary, comparable, load_charmap
 from .vocab import load_vocabulary as load_entities
 
 MAX_REPLY = 4000
@@ -47,6 +50,8 @@ class Answer:
     suggestions: list[str] = field(default_factory=list)
     subject: str | None = None
     items: tuple[str, ...] = ()  # the subjects a list reply named, in order, for "第二个呢"
+    document: str = ""  # the document answered from: unit, year, 预算|决算
+    document_id: int | None = None
 
     def to_dict(self) -> dict:
         """The answer as plain JSON-ready data."""
@@ -55,7 +60,7 @@ class Answer:
     @property
     def context(self) -> Context:
         """What a conversation keeps after this answer, to pass back with the next question."""
-        return Context(self.subject, self.items)
+        return Context(self.subject, self.items, self.document_id)
 
 
 @dataclass(frozen=True)
@@ -70,31 +75,54 @@ class Reading:
 class Engine:
     """Vocabulary, queries and a read-only connection, loaded once; answer() is then pure lookup."""
 
-    def __init__(self, conn: sqlite3.Connection, queries: dict[str, Query], words: dict) -> None:
+    def __init__(self, conn: sqlite3.Connection, queries: dict[str, Query], words: dict,
+                 default_source: str = "") -> None:
         self.conn = conn
         self.queries = queries
         self.words = words
-        self.vocab: Vocabulary = load_entities(conn, words)
-        # The unit's own names say nothing about the subject (the document is about that unit); "社会保障" in
-        # "人力资源和社会保障局" must not read as 社会保障和就业支出.
-        names = {self.vocab.document["unit"], *words.get("scope", {}).get("unit_names", [])}
-        self.unit_names = tuple(sorted(names, key=len, reverse=True))
         self.lock = threading.Lock()
+        rows = [dict(r) for r in conn.execute("select * from documents order by id")]
+        self.docs: list[Doc] = load_docs(rows)
+        # The default document: the project's own (default_source) when loaded, else the first.
+        self.default_id = next((r["id"] for r in rows if r["source_file"] == default_source), rows[0]["id"])
+        self.charmap = load_charmap(conn)
+        self._views: dict[int, Engine] = {}
+        self._views_lock = threading.Lock()
+        self._set_document(self.default_id)
         # Measured against the alternatives in bench/bench_scorers.py: token_* scorers see one "token" in
         # unsegmented Chinese, and partial_ratio rewards any short skeleton inside a long one.
         self.skeleton_scorer = fuzz.ratio
         attribute_words = sorted({w for q in queries.values() for spec in q.attributes.values() for w in spec["words"]})
         self.aspect_pairs = aspect_words(dict(words["aspects"], attribute=dict(words["aspects"]["attribute"],
                                                                                 words=attribute_words)))
-        defaults = [f"topic:{t}" for t in words.get("scope", {}).get("default_topics", [])]
-        self.default_subjects = [e for e in self.vocab.entities if e.kind in defaults]
         self.context_words = sorted(words.get("scope", {}).get("context", []), key=len, reverse=True)
         self.skeletons = {qid: [self._skeleton(p, q) for p in q.phrasings] for qid, q in queries.items()}
         self.attribute_words = {f"{qid}.{k}": spec["words"] for qid, q in queries.items() for k, spec in q.attributes.items()}
+        amount(1.0)  # babel loads its locale data on first use: pay that at start-up, not on a user's question
+
+    def _set_document(self, doc_id: int) -> None:
+        """Point this engine at one document: its vocabulary and its unit's names."""
+        self.vocab: Vocabulary = load_entities(self.conn, self.words, doc_id, self.charmap)
+        self.doc = next(d for d in self.docs if d.id == doc_id)
+        # The unit's own names say nothing about the subject (the document is about that unit); "社会保障" in
+        # "人力资源和社会保障局" must not read as 社会保障和就业支出.
+        names = {*self.doc.names, *self.words.get("scope", {}).get("unit_names", [])}
+        self.unit_names = tuple(sorted(names, key=len, reverse=True))
+        defaults = [f"topic:{t}" for t in self.words.get("scope", {}).get("default_topics", [])]
+        self.default_subjects = [e for e in self.vocab.entities if e.kind in defaults]
         self.by_name: dict[str, list[Entity]] = {}
         for e in sorted(self.vocab.entities, key=lambda e: -e.priority):
             self.by_name.setdefault(e.name, []).append(e)
-        amount(1.0)  # babel loads its locale data on first use: pay that at start-up, not on a user's question
+        self._views[doc_id] = self
+
+    def view(self, doc_id: int) -> "Engine":
+        """The engine for one loaded document (built on first use; queries, words and skeletons are shared)."""
+        with self._views_lock:
+            found = self._views.get(doc_id)
+            if found is None:
+                found = copy.copy(self)
+                found._set_document(doc_id)
+            return found
 
     # -- understanding ------------------------------------------------------------------------------------------
     def _skeleton(self, question: str, query: Query) -> str:
@@ -186,10 +214,45 @@ class Engine:
 
     # -- answering ----------------------------------------------------------------------------------------------
     def answer(self, question: str, previous: Context | str | None = None) -> Answer:
-        """Answer one question: a cited figure, a choice of readings, or why the document cannot answer it.
+        """Answer one question: a cited figure, a choice of readings, or why the documents cannot answer it.
 
-        previous is what the conversation carries (a Context, or the last answer's subject key).
+        previous is what the conversation carries (a Context: its document and last subject; or a subject key).
         """
+        ctx = Context.of(previous)
+        if not isinstance(question, str) or not question.strip():
+            return self._unknown("请输入一个关于预算的问题。")
+        raw = normalize(question, self.vocab.simplify).raw
+        current = ctx.document if any(d.id == ctx.document for d in self.docs) else self.default_id
+        res = resolve(raw, self.docs, current, self._is_phrase)
+        if res.missing:
+            return self.view(current)._not_loaded(res.missing)
+        rest = raw
+        for s, e in sorted(res.spans, reverse=True):
+            rest = rest[:s] + rest[e:]
+        if len(res.ids) == 1:
+            doc_id = res.ids[0]
+            keep = ctx if doc_id == current else Context(document=doc_id)
+            ans = self.view(doc_id).answer_here(rest if res.spans else question, Context(keep.subject, keep.items, doc_id))
+            return ans
+        return across(self, [self.view(i) for i in res.ids], rest, res)
+
+    def _not_loaded(self, what: str) -> Answer:
+        """A unit, year or kind of document that is not loaded: say what is."""
+        loaded = "、".join(d.label for d in self.docs[:8]) + ("等" if len(self.docs) > 8 else "")
+        return Answer("unknown", f"没有载入“{what}”的公开文件，无法回答。已载入：{loaded}。",
+                      suggestions=self.words.get("help", {}).get("examples", [])[:4])
+
+    def _is_phrase(self, text: str) -> bool:
+        """Whether a name in a question is one of the default document's own (a 科室, a project), not a unit."""
+        return any(text in s or s in text for s in self.vocab.by_surface if len(s) >= 3)
+
+    def find_document(self, name: str) -> int | None:
+        """The loaded document a name (unit, short name, year) picks, if exactly one."""
+        res = resolve(normalize(name, self.vocab.simplify).raw, self.docs, None, lambda t: False)
+        return res.ids[0] if len(res.ids) == 1 and not res.missing else None
+
+    def answer_here(self, question: str, previous: Context | str | None = None) -> Answer:
+        """Answer one question from this engine's document."""
         ctx = Context.of(previous)
         if not isinstance(question, str) or not question.strip():
             return self._unknown("请输入一个关于预算的问题。")
@@ -209,6 +272,7 @@ class Engine:
         ans = ans or self._one(norm, ctx)
         if not ans.items and ans.subject and ans.subject in ctx.items:
             ans.items = ctx.items  # "第二个…", then "第三个呢": the list stays the one the chat was shown
+        ans.document, ans.document_id = self.doc.label, self.doc.id
         return ans
 
     def _normalize(self, question: str) -> Normalized:
@@ -316,7 +380,7 @@ class Engine:
                        key=lambda q: (q.aspects[0] == "amount", -len(q.aspects)), default=None)
             if best:
                 related.append(self.suggestion(best, h.entity))
-        text = f"{reason}。本文件是《{doc['unit']}{doc['year']}年度单位{doc['stage']}公开》，无法回答这个问题。"
+        text = f"{reason}。本文件是《{doc['title']}》，无法回答这个问题。"
         if related:
             text += "\n文件中相关的数字见下方按钮。"
         return Answer("unknown", text, suggestions=list(dict.fromkeys(related))[:3]
@@ -413,7 +477,7 @@ class Engine:
         asked = self.words["aspects"][aspects.found[0]].get("label", aspects.found[0])
         doc = self.vocab.document
         return Answer("unknown", f"本文件没有列出“{best.hit.entity.name}”的{asked}"
-                                 f"（《{doc['unit']}{doc['year']}年度单位{doc['stage']}公开》）。文件中关于它的数字见下方按钮。",
+                                 f"（《{doc['title']}》）。文件中关于它的数字见下方按钮。",
                       score=round(best.score, 1), suggestions=[self.suggestion(best.query, best.hit.entity)],
                       subject=best.hit.entity.key)
 
@@ -494,7 +558,7 @@ class Engine:
         body = done.body
         if frame and rows:
             body = premise(rows[0], frame.direction, entity.name) + body
-        source = f"\n来源：{done.source}" if done.source else ""
+        source = f"\n来源：{self.doc.short}·{done.source}" if done.source else ""
         items = self._items(rows) if len(rows) > 1 else ()
         return Answer("answer", cap(body, MAX_REPLY - len(source)) + source, query.id, params, round(score, 1),
                       done.facts, suggestions, subject=entity.key, items=items)
@@ -513,7 +577,7 @@ class Engine:
         examples = self.words.get("help", {}).get("examples", [])
         doc = self.vocab.document
         projects = sum(e.kind == "project" for e in self.vocab.entities)
-        msg = (f"{why}\n我能回答《{doc['unit']}{doc['year']}年度单位{doc['stage']}公开》中的内容："
+        msg = (f"{why}\n我能回答《{doc['title']}》中的内容："
                "预算总额及增减、收支各表、功能科目（如2080101）、经济科目（如取暖费）、“三公”经费、机关运行经费、"
                f"政府采购、{projects}个项目及其绩效目标、内设机构和编制、国有资产、名词解释。")
         return Answer("unknown", msg, suggestions=examples[:4])
@@ -533,7 +597,7 @@ def get_engine() -> Engine:
     with _engine_lock:
         if _engine is None:
             conn = store.connect()
-            _engine = Engine(conn, load_catalog(paths.QUERIES), load_vocabulary(paths.QUERIES))
+            _engine = Engine(conn, load_catalog(paths.QUERIES), load_vocabulary(paths.QUERIES), paths.DEFAULT_SOURCE)
         return _engine
 
 

@@ -21,6 +21,10 @@ DATA = _folder("BUDGETBOT_DATA", "data")
 QUERIES = _folder("BUDGETBOT_QUERIES", "queries")
 
 
+# The document questions go to when they name none (the project's seed disclosure), by file name.
+DEFAULT_SOURCE = os.environ.get("BUDGETBOT_DEFAULT_SOURCE", "xinzhou-rsj-2023-budget.txt")
+
+
 def db_path() -> Path:
     """The disclosure database (BUDGETBOT_DB overrides)."""
     return Path(os.environ.get("BUDGETBOT_DB", DATA / "budget.db"))

@@ -105,7 +105,18 @@ def _strip_suffix(name: str) -> set[str]:
     return out
 
 
-def load_vocabulary(conn: sqlite3.Connection, words: dict, document_id: int = 1) -> Vocabulary:
+def load_charmap(conn: sqlite3.Connection) -> tuple[dict[str, str], Phonetics]:
+    """The simplification table and the phonetics, from the database's charmap."""
+    simplify, pinyin = {}, {}
+    for ch, simp, py in conn.execute("select char, simplified, pinyin from charmap"):
+        if simp != ch:
+            simplify[ch] = simp
+        pinyin[ch] = py
+    return simplify, Phonetics(pinyin)
+
+
+def load_vocabulary(conn: sqlite3.Connection, words: dict, document_id: int = 1,
+                    charmap: tuple[dict[str, str], Phonetics] | None = None) -> Vocabulary:
     """Build the vocabulary for one document from the database and the word lists."""
     q = lambda sql, *a: [dict(r) for r in conn.execute(sql, a)]  # noqa: E731
     ents: dict[str, Entity] = {}
@@ -165,11 +176,7 @@ def load_vocabulary(conn: sqlite3.Connection, words: dict, document_id: int = 1)
     for surface, target in (words.get("aliases") or {}).items():
         for e in by_name.get(target, []):
             e.surfaces.add(surface)
-    simplify, pinyin = {}, {}
-    for ch, simp, py in conn.execute("select char, simplified, pinyin from charmap"):
-        if simp != ch:
-            simplify[ch] = simp
-        pinyin[ch] = py
-    docs = q("select id, unit, year, stage, title, source_file, sha256 from documents order by id")
+    simplify, phonetics = charmap or load_charmap(conn)
+    docs = q("select * from documents order by id")
     document = next(d for d in docs if d["id"] == document_id)
-    return Vocabulary(list(ents.values()), simplify, Phonetics(pinyin), document, docs)
+    return Vocabulary(list(ents.values()), simplify, phonetics, document, [document])

@@ -1,0 +1,153 @@
+"""Which loaded document a question is about: units by their names and short names, years, 预算/决算."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:年度?|年)")
+# A body named in a question: a proper name and the kind of body it is.
+BODY = re.compile(r"[\u4e00-\u9fff]{1,14}?(?:街道办事处|办事处|街道|委员会|管理局|局|厅|委|署|院|中心|镇|乡|区|县|市|省)")
+REGION = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}?(?:省|自治区))?(?:[\u4e00-\u9fff]{2,4}?市)?(?:[\u4e00-\u9fff]{1,4}?(?:区|县))?")
+GOVERNMENT = ("人民政府", "办事处")
+LEVELS = (("街道", "街道"), ("镇", "镇"), ("乡", "乡"), ("区", "区"), ("县", "县"), ("市", "市"), ("省", "省"))
+# A unit's own words for itself or its place in a question ("本局", "我们单位").
+RANKING = re.compile(r"(哪个|哪家|哪一个|什么)(单位|部门|街道)|(各|每个|所有)(单位|部门)|各文件|几份文件")
+SELF = ("本局", "我局", "贵局", "该局", "全局", "局里", "本单位", "全单位", "单位", "本部门", "本院", "本街道", "我们", "你们")
+
+
+@dataclass(frozen=True)
+class Doc:
+    """A loaded document as a question can name it."""
+
+    id: int
+    unit: str
+    year: int
+    stage: str
+    names: tuple[str, ...]  # the unit's full name and the shorter names derived from it
+    region: str = ""
+
+    @property
+    def label(self) -> str:
+        """How a reply names it: unit, year and kind."""
+        return f"{self.unit}{self.year}年{self.stage}"
+
+    @property
+    def short(self) -> str:
+        """A brief name for source lines: the unit without its region, the year and kind."""
+        name = self.unit[len(self.region):] if self.region and len(self.unit) - len(self.region) >= 3 else self.unit
+        return f"{name}{self.year}年{self.stage}"
+
+
+@dataclass
+class Resolution:
+    """The documents a question names (or may mean), and what it names that is not loaded."""
+
+    ids: list[int]
+    named: bool = False  # the question named a unit, a year or 决算 itself
+    missing: str = ""  # a unit, year or kind that names no loaded document
+    spans: list[tuple[int, int]] = field(default_factory=list)  # where in the text the unit names stand
+    years: list[int] = field(default_factory=list)
+    units: list[list[int]] = field(default_factory=list)  # per unit named, the documents it fits
+
+
+def short_names(unit: str) -> set[str]:
+    """Names people use for a unit, derived from its full name: without the region, without 人民政府/办事处."""
+    names = {unit}
+    region = REGION.match(unit).group(0) if REGION.match(unit) else ""
+    core = unit[len(region):] if len(unit) - len(region) >= 2 else unit
+    for base in {unit, core}:
+        names.add(base)
+        stripped = base
+        for word in GOVERNMENT:
+            stripped = stripped.replace(word, "")
+        if len(stripped) >= 2:
+            names.add(stripped)
+    if region:
+        last = re.search(r"[^省市区县]{1,4}?(?:区|县|市)$", region)
+        if last:
+            names |= {last.group(0) + n for n in list(names) if not n.startswith(region)}
+    return {n for n in names if len(n) >= 2}
+
+
+def load_docs(rows: list[dict]) -> list[Doc]:
+    """The documents table as Docs."""
+    out = []
+    for r in rows:
+        region = r.get("region") or (REGION.match(r["unit"]).group(0) if REGION.match(r["unit"]) else "")
+        out.append(Doc(r["id"], r["unit"], int(r["year"]), r.get("stage") or "预算",
+                       tuple(sorted(short_names(r["unit"]), key=len, reverse=True)), region))
+    return out
+
+
+def _subsequence(short: str, name: str) -> bool:
+    """Whether short can be read out of name in order ("人社局" in 人力资源和社会保障局, "规划资源局" in 规划和自然资源局)."""
+    it = iter(name)
+    return all(c in it for c in short)
+
+
+def fits(mention: str, doc: Doc) -> bool:
+    """Whether a body named in a question is this document's unit (or its region)."""
+    if any(mention == n or n.endswith(mention) and len(mention) >= 3 for n in doc.names):
+        return True
+    if doc.region and (mention == doc.region or doc.region.endswith(mention) and len(mention) >= 2):
+        return True
+    # An abbreviation keeps the first character and the kind of body: 人社局, 规划资源局, 福利院.
+    for n in doc.names:
+        if len(mention) >= 3 and mention[-1] == n[-1] and mention[0] in n[:len(n) - 2] and _subsequence(mention, n):
+            return True
+    return False
+
+
+def resolve(text: str, docs: list[Doc], current: int | None, is_phrase) -> Resolution:
+    """The documents a (normalised) question is about.
+
+    current is the conversation's document; is_phrase(text) tells a name from the document's own vocabulary
+    (a 科室, a project) that is not a unit."""
+    units: list[list[int]] = []
+    spans: list[tuple[int, int]] = []
+    missing = ""
+    for m in BODY.finditer(text):
+        mention = m.group(0)
+        # The longest tail that fits a document: "问万里街道" → 万里街道.
+        hit = None
+        for k in range(len(mention) - 1):
+            tail = mention[k:]
+            ids = [d.id for d in docs if fits(tail, d)]
+            if ids:
+                hit = (ids, m.start() + k)
+                break
+        if hit:
+            units.append(hit[0])
+            spans.append((hit[1], m.end()))
+        elif not missing and not is_phrase(mention) and not mention.endswith(SELF):
+            missing = mention
+    years = [int(y) for y in YEAR.findall(text)]
+    final = "决算" in text and not re.search(r"决算(表|数)?[^，]{0,4}(吗|没有|有没有)", text)
+    ids = [d.id for d in docs]
+    by_id = {d.id: d for d in docs}
+    if units:
+        ids = sorted({i for group in units for i in group})
+    elif RANKING.search(text):
+        units = [ids]  # "哪个单位三公经费最多": every loaded document
+    elif current is not None:
+        here = by_id[current]
+        if not years or here.year in years or here.year - 1 in years and len(years) == 1:
+            ids = [current]  # a year the document covers (its own, or the year before it compares with)
+        else:
+            # "2024年三公经费" in a chat about one unit: that unit's document of that year.
+            same = [d.id for d in docs if d.unit == here.unit and d.year in years]
+            ids = same or [d.id for d in docs if d.year in years]
+    if years and (units or len(ids) > 1):
+        exact = {by_id[i].year for i in ids} & set(years)
+        for y in years:
+            # "2024年…比2023年" within one document: the year before its own is the one it compares with.
+            if y not in exact and not (y + 1 in exact and len(set(years)) >= 2):
+                missing = missing or (f"{by_id[ids[0]].unit}{y}年" if units and len(units) == 1 and ids else f"{y}年")
+        ids = [i for i in ids if by_id[i].year in years] or ids
+    if not ids:
+        missing = missing or f"{'、'.join(str(y) for y in years)}年"
+    if final and ids:
+        finals = [i for i in ids if next(d for d in docs if d.id == i).stage == "决算"]
+        if finals:
+            ids = finals
+    return Resolution(ids, bool(units or years or final), missing, spans, years, units)
