@@ -25,10 +25,16 @@ def chart_topic(engine: Engine, text: str) -> str | None:
     text = (text or "").strip()
     if not text:
         return DEFAULT
-    for name, spec in charts.items():
-        if text == name or any(w in text for w in spec.get("words", [])):
-            return name
-    return None
+    if text in charts:
+        return text
+    # The longest word found wins ("基本支出" over 支出结构's "支出"); on a tie, the first topic listed.
+    best: tuple[int, int] | None = None
+    name_found = None
+    for order, (name, spec) in enumerate(charts.items()):
+        for word in [name, *spec.get("words", [])]:
+            if word in text and (best is None or (len(word), -order) > best):
+                best, name_found = (len(word), -order), name
+    return name_found
 
 
 def _font():
