@@ -9,6 +9,7 @@ import traceback
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ChatType, MessageEntityType
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from ..charts import chart_topic, render_chart
@@ -186,6 +187,17 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(EXPIRED)
 
 
+async def _edit(query, text: str | None = None, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Edit the pressed message's text (removing its keyboard) or only its keyboard; a failed edit is only logged."""
+    try:
+        if text is not None:
+            await query.edit_message_text(text)
+        else:
+            await query.edit_message_reply_markup(markup)
+    except TelegramError as err:  # e.g. "message is not modified", or a message too old to edit
+        log.warning("could not edit a message after a button press: %s", err)
+
+
 async def _vote(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, sign: int) -> None:
     """👍/👎: record once per user and answer, then replace the buttons (👎: with what was wrong)."""
     query = update.callback_query
@@ -202,11 +214,11 @@ async def _vote(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, si
     context.application.bot_data["usage"].vote(ctx.question, ctx.query, sign, user_id, chat and chat.id)
     if sign > 0:
         await query.answer("谢谢反馈！")
-        await query.edit_message_reply_markup(note_markup("✓ 谢谢反馈"))
+        await _edit(query, markup=note_markup("✓ 谢谢反馈"))
     else:
         ctx.down.add(user_id)
         await query.answer("谢谢！哪里不对？点一下告诉我们。")
-        await query.edit_message_reply_markup(reason_markup(key))
+        await _edit(query, markup=reason_markup(key))
 
 
 async def _reason(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
@@ -226,7 +238,7 @@ async def _reason(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) 
     chat = update.effective_chat
     _record_reason(context, ctx.question, ctx.query, reason, user_id, chat and chat.id)
     await query.answer("谢谢，已记录。")
-    await query.edit_message_reply_markup(note_markup(f"✓ 已记录：{reason}"))
+    await _edit(query, markup=note_markup(f"✓ 已记录：{reason}"))
 
 
 async def _question_button(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, clarify: bool) -> None:
@@ -241,7 +253,7 @@ async def _question_button(update: Update, context: ContextTypes.DEFAULT_TYPE, k
         return
     await query.answer()
     if clarify:
-        await query.edit_message_text(html.escape(f"已选择：{question}", quote=False), reply_markup=None)
+        await _edit(query, html.escape(f"已选择：{question}", quote=False))
     await ask(update, context, question)
 
 

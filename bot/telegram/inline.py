@@ -18,16 +18,23 @@ NOT_FOUND_TITLE = "本文件中没有这项内容"
 
 
 @lru_cache(maxsize=4)
+def _names(engine: Engine) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(e.name for e in engine.vocab.entities))
+
+
+@lru_cache(maxsize=4)
 def _suggestions(engine: Engine) -> tuple[str, ...]:
     return tuple(engine.all_suggestions())
 
 
 def completions(engine: Engine, text: str) -> list[str]:
-    """Questions the engine itself offers that contain what was typed so far ("取暖" → "取暖费预算多少")."""
+    """What the text typed so far may become: the document's names that contain it, shortest and earliest first
+    ("取暖" → 取暖费), then the questions the engine itself offers that contain it."""
     if len(text) < 2:
         return []
-    found = [(s.find(text), k, s) for k, s in enumerate(_suggestions(engine)) if text in s]
-    return [s for _, _, s in sorted(found)][:MAX_COMPLETIONS]
+    names = sorted((n.find(text), len(n), n) for n in _names(engine) if text in n)
+    asked = sorted((s.find(text), k, s) for k, s in enumerate(_suggestions(engine)) if text in s)
+    return list(dict.fromkeys([n for *_, n in names][:MAX_COMPLETIONS] + [s for *_, s in asked][:MAX_COMPLETIONS]))
 
 
 def inline_answers(engine: Engine, text: str) -> tuple[list[Answer], Answer | None]:
