@@ -7,7 +7,7 @@ import logging
 import os
 import traceback
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ChatType, MessageEntityType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -187,7 +187,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(EXPIRED)
 
 
-async def _edit(query, text: str | None = None, markup: InlineKeyboardMarkup | None = None) -> None:
+async def _edit(query: CallbackQuery, text: str | None = None, markup: InlineKeyboardMarkup | None = None) -> None:
     """Edit the pressed message's text (removing its keyboard) or only its keyboard; a failed edit is only logged."""
     try:
         if text is not None:
