@@ -3,7 +3,9 @@
 python-telegram-bot calls POST {base}/bot{token}/{method}, form-encoded (nested fields as JSON strings) or
 multipart when it uploads a file. The fake keeps an update queue with getUpdates offset semantics, records
 every call, and rejects what Telegram rejects: text over 4,096 characters or with broken HTML, captions over
-1,024, callback_data over 64 bytes, more than 50 inline results. It can answer 429 (flood control) on demand.
+1,024, callback_data over 64 bytes, empty button text, more than 50 inline results, inline titles over 64
+characters. It can answer 429 (flood control) on demand. Edits (editMessageText, editMessageReplyMarkup) are kept
+in `edits`, apart from the messages sent.
 """
 from __future__ import annotations
 
@@ -82,6 +84,7 @@ class FakeTelegram:
     calls: list[tuple[str, dict]] = field(default_factory=list)
     sent: list[dict] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)
+    edits: list[dict] = field(default_factory=list)
     flood: dict[str, int] = field(default_factory=dict)
     confirmed: int = 0
 
@@ -153,8 +156,22 @@ class FakeTelegram:
         return True
 
     async def api_setMyCommands(self, p):
-        json.loads(p["commands"])
+        for c in json.loads(p["commands"]):
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", c["command"]) or not 1 <= len(c["description"]) <= 256:
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+        if "scope" in p:
+            json.loads(p["scope"])
         return True
+
+    def commands(self, scope_chat: int | None = None) -> list[str]:
+        """The commands last set for the default scope, or for one chat's BotCommandScopeChat."""
+        found: list[str] = []
+        for method, p in self.calls:
+            scope = json.loads(p["scope"]) if method == "setMyCommands" and "scope" in p else {"type": "default"}
+            if method == "setMyCommands" and (scope.get("chat_id") == scope_chat if scope_chat is not None
+                                              else scope["type"] == "default"):
+                found = [c["command"] for c in json.loads(p["commands"])]
+        return found
 
     async def api_sendChatAction(self, p):
         return True
@@ -188,6 +205,8 @@ class FakeTelegram:
         markup = json.loads(p["reply_markup"])
         for row in markup.get("inline_keyboard", []):
             for button in row:
+                if not button.get("text", "").strip():
+                    raise ApiError(400, "Bad Request: BUTTON_TEXT_INVALID")
                 data = button.get("callback_data")
                 if data is not None and not 1 <= len(data.encode("utf-8")) <= 64:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
@@ -210,11 +229,27 @@ class FakeTelegram:
         markup = self._check_markup(p)
         return self._message(p, text=plain, **({"reply_markup": markup} if markup else {}))
 
+    def _edited(self, p, **changes):
+        if "inline_message_id" not in p and not ("chat_id" in p and "message_id" in p):
+            raise ApiError(400, "Bad Request: message identifier is not specified")
+        self.edits.append({"chat_id": int(p["chat_id"]) if "chat_id" in p else None,
+                           "message_id": int(p["message_id"]) if "message_id" in p else None,
+                           "inline_message_id": p.get("inline_message_id"), **changes})
+        if "inline_message_id" in p:
+            return True
+        return {"message_id": int(p["message_id"]), "date": int(time.time()), "from": BOT,
+                "chat": {"id": int(p["chat_id"]), "type": "private"}, "text": changes.get("text", "…")}
+
     async def api_editMessageText(self, p):
         plain, error = parse_html(p["text"]) if p.get("parse_mode") == "HTML" else (p["text"], "")
         if error or utf16_len(plain) > 4096:
             raise ApiError(400, error or "Bad Request: message is too long")
-        return self._message(p, text=plain)
+        if not plain.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        return self._edited(p, text=plain, reply_markup=self._check_markup(p))
+
+    async def api_editMessageReplyMarkup(self, p):
+        return self._edited(p, reply_markup=self._check_markup(p))
 
     async def api_sendPhoto(self, p):
         photo = p.get("photo")
@@ -238,6 +273,8 @@ class FakeTelegram:
             plain, error = parse_html(text) if r["input_message_content"].get("parse_mode") == "HTML" else (text, "")
             if error or utf16_len(plain) > 4096 or len(r["id"].encode()) > 64:
                 raise ApiError(400, error or "Bad Request: inline result invalid")
+            if not r.get("title", "").strip() or utf16_len(r["title"]) > 64:
+                raise ApiError(400, "Bad Request: inline result title invalid")
         self.sent.append({"inline_query_id": p["inline_query_id"], "results": results})
         return True
 
@@ -284,12 +321,22 @@ class FakeTelegram:
         return self._push({"callback_query": {"id": str(next(self._ids)), "from": self.user(chat_id),
                                               "message": message, "chat_instance": str(chat_id), "data": data}})
 
+    def press_inline(self, user_id: int, inline_message_id: str, data: str) -> int:
+        """A user presses a button of a message sent via inline mode (the callback has no message)."""
+        return self._push({"callback_query": {"id": str(next(self._ids)), "from": self.user(user_id),
+                                              "inline_message_id": inline_message_id,
+                                              "chat_instance": str(user_id), "data": data}})
+
     def inline(self, user_id: int, query: str) -> int:
         """A user types @bot query in any chat."""
         return self._push({"inline_query": {"id": f"iq{next(self._ids)}", "from": self.user(user_id), "query": query,
                                             "offset": ""}})
 
     # -- what tests look at ---------------------------------------------------------------------------------------
+    def answered_callbacks(self) -> list[dict]:
+        """The answerCallbackQuery calls, in order (text, show_alert…)."""
+        return [p for m, p in self.calls if m == "answerCallbackQuery"]
+
     def messages(self, chat_id: int) -> list[dict]:
         """Messages the bot sent to a chat, in order."""
         return [m for m in self.sent if m.get("chat", {}).get("id") == chat_id]

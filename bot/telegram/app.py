@@ -5,8 +5,9 @@ import hashlib
 import logging
 import os
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, Defaults,
                           InlineQueryHandler, MessageHandler, filters)
 
@@ -15,13 +16,22 @@ from ..usage import UsageLog
 from . import handlers
 from .render import ButtonIds
 
+log = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://api.telegram.org/bot"
-COMMANDS = [("start", "开始：能问什么"), ("help", "帮助"), ("chart", "图表：支出结构、三公经费、基本支出、项目支出"),
-            ("sources", "数据来源"), ("glossary", "名词解释"), ("check", "数据核对"), ("stats", "使用统计（管理员）")]
+COMMANDS = [("start", "开始：例子"), ("help", "帮助：能答什么、不能答什么"), ("chart", "图表：支出结构、三公经费、基本支出、项目支出"),
+            ("sources", "数据来源"), ("glossary", "名词解释"), ("check", "数据核对")]
+ADMIN_COMMANDS = [("stats", "使用统计（管理员）")]
 
 
 async def _post_init(app: Application) -> None:
+    """Command menus: everyone's without /stats; each admin chat (ADMIN_CHAT_IDS) also gets /stats."""
     await app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+    for chat_id in sorted(handlers.admin_chats()):
+        try:
+            await app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS + ADMIN_COMMANDS],
+                                          scope=BotCommandScopeChat(chat_id))
+        except TelegramError as err:  # e.g. a chat the bot has not met yet: /stats still works there
+            log.warning("no admin command menu for chat %s: %s", chat_id, err)
 
 
 def build_application(token: str, base_url: str | None = None, max_retries: int = 5,
@@ -39,7 +49,8 @@ def build_application(token: str, base_url: str | None = None, max_retries: int 
     app.bot_data["ids"] = ids
     app.bot_data["usage"] = usage if usage is not None else UsageLog()
     app.add_handler(MessageHandler(filters.UpdateType.EDITED | filters.UpdateType.CHANNEL_POSTS, handlers.ignore))
-    app.add_handler(CommandHandler(["start", "help"], handlers.start))
+    app.add_handler(CommandHandler("start", handlers.start))
+    app.add_handler(CommandHandler("help", handlers.help_command))
     app.add_handler(CommandHandler("chart", handlers.chart))
     app.add_handler(CommandHandler("sources", handlers.sources))
     app.add_handler(CommandHandler("glossary", handlers.glossary))

@@ -4,43 +4,52 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import os
 import traceback
 
-import os
-
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ChatType, MessageEntityType
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from ..charts import chart_topic, render_chart
 from ..engine import Answer, get_engine
-from .render import CAPTION_LIMIT, ButtonIds, question_buttons, split_text, to_html
+from . import inline
+from .keyboards import (NOOP, REASONS, VoteBook, chart_markup, note_markup, reason_markup, topic_for,
+                        vote_markup)
+from .render import CAPTION_LIMIT, ButtonIds, answer_html, question_buttons, split_text, to_html
 
 log = logging.getLogger(__name__)
 INLINE_LIMIT = 50
 TYPING_DELAY = 0.3
+EXPIRED = "这个按钮已失效，请直接输入问题。"
+NO_CHAT = "请在与机器人的对话中提问。"
 
 
 def _ids(context: ContextTypes.DEFAULT_TYPE) -> ButtonIds:
     return context.application.bot_data["ids"]
 
 
-def _vote_buttons(ids: ButtonIds, question: str, ans: Answer) -> InlineKeyboardMarkup:
-    key = f"{ids.id_for(question)}:{ans.query or ''}"
-    return InlineKeyboardMarkup([[InlineKeyboardButton("👍 有用", callback_data=f"v:+:{key}"),
-                                  InlineKeyboardButton("👎 不对/没用", callback_data=f"v:-:{key}")]])
+def _votes(context: ContextTypes.DEFAULT_TYPE) -> VoteBook:
+    return context.application.bot_data.setdefault("votes", VoteBook())
+
+
+def answer_markup(ids: ButtonIds, votes: VoteBook, ans: Answer, question: str = "") -> InlineKeyboardMarkup | None:
+    """The buttons under an answer: clarify choices, unknown's examples, or 👍/👎 keyed to server-side state."""
+    if ans.status == "clarify" and ans.suggestions:
+        return question_buttons(ids, ans.suggestions, prefix="c")
+    if ans.suggestions:
+        return question_buttons(ids, ans.suggestions)
+    if ans.status == "answer" and question:
+        return vote_markup(votes.add(question, ans.query))
+    return None
 
 
 async def send_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, ans: Answer, question: str = "") -> None:
     """Send an Answer: its text in chunks under 4,096 characters; suggestions, or 👍/👎, as buttons on the last."""
     chat = update.effective_chat
-    chunks = split_text(to_html(ans.text))
-    if ans.suggestions:
-        markup = question_buttons(_ids(context), ans.suggestions)
-    elif ans.status == "answer" and question:
-        markup = _vote_buttons(_ids(context), question, ans)
-    else:
-        markup = None
+    chunks = split_text(answer_html(ans.status, ans.text, ans.suggestions))
+    markup = answer_markup(_ids(context), _votes(context), ans, question)
     for k, chunk in enumerate(chunks):
         await context.bot.send_message(chat.id, chunk, reply_markup=markup if k == len(chunks) - 1 else None)
 
@@ -70,16 +79,43 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str)
     await send_answer(update, context, ans, question)
 
 
+def _document_name() -> str:
+    doc = get_engine().vocab.document
+    return f"《{doc['unit']}{doc['year']}年度单位{doc['stage']}公开》"
+
+
+def _examples() -> list[str]:
+    return get_engine().words.get("help", {}).get("examples", [])
+
+
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Say what the bot answers, with example questions as buttons."""
-    engine = get_engine()
-    doc = engine.vocab.document
-    text = (f"您好！我回答关于《{doc['unit']}{doc['year']}年度单位{doc['stage']}公开》的问题，每个数字都注明出处。\n"
-            "直接发问题即可，例如“三公经费多少”“取暖费预算多少”“项目支出有哪些”。可以接着问“那去年呢？”“占比呢？”“为什么？”。\n"
-            "命令：/chart 图表　/sources 数据来源　/glossary 名词解释　/check 数据核对")
-    examples = engine.words.get("help", {}).get("examples", [])
+    """Greet and offer example questions as buttons."""
+    text = (f"您好！我回答关于{_document_name()}的问题，每个数字都注明出处。\n"
+            "直接发问题即可，也可以点下面的例子。想知道我能答什么、不能答什么，请发 /help。")
     await update.effective_message.reply_text(html.escape(text, quote=False),
-                                              reply_markup=question_buttons(_ids(context), examples, per_row=2))
+                                              reply_markup=question_buttons(_ids(context), _examples(), per_row=2))
+
+
+def help_text() -> str:
+    """What the bot can and cannot do, one line each, with examples."""
+    examples = "、".join(f"“{q}”" for q in _examples()[:4])
+    return "\n".join([
+        "我能做的：",
+        f"✅ 数字和内容：{_document_name()}里的金额、占比、增减、项目、机构，每个数字都注明来源表格",
+        "✅ 接着问：“那去年呢？”“占比呢？”“为什么？”针对上一个问题",
+        "✅ 图表 /chart　数据来源 /sources　名词解释 /glossary　数据核对 /check",
+        "我不能做的：",
+        "❌ 其他单位、其他年份或决算数字（没有载入的文件）",
+        "❌ 评价和观点（如“花得多不多”“合不合理”）",
+        "❌ 政策解读和办事流程（如怎么参保、怎么申领）",
+        f"例如：{examples}",
+    ])
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say what the bot can and cannot answer, with examples."""
+    await update.effective_message.reply_text(html.escape(help_text(), quote=False),
+                                              reply_markup=question_buttons(_ids(context), _examples()[:4], per_row=2))
 
 
 def addressed_text(update: Update, bot_username: str, bot_id: int) -> str | None:
@@ -120,59 +156,150 @@ async def ignore(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Edited messages and channel posts are ignored on purpose: the original was answered, channels are not chats."""
 
 
+def _record_reason(context: ContextTypes.DEFAULT_TYPE, question: str, query: str | None, reason: str,
+                   user_id: int | None, chat_id: int | None) -> None:
+    """Record what was wrong with a 👎'd answer, beside the vote (not counted as another vote)."""
+    usage = context.application.bot_data["usage"]
+    record = getattr(usage, "reason", None)
+    if record is not None:
+        record(question, query, reason, user_id, chat_id)
+    else:  # until UsageLog has a reason() method: its own row kind, which stats and misses do not count
+        usage._insert(kind="reason", question=question[:500], status=reason, query=query, user_id=user_id,
+                      chat_id=chat_id)
+
+
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer the question behind a pressed button."""
+    """Handle a button press: a question, a clarify choice, a chart, or feedback on an answer."""
     query = update.callback_query
-    kind, _, key = (query.data or "").partition(":")
-    if kind == "v":
-        sign, _, rest = key.partition(":")
-        qkey, _, query_id = rest.partition(":")
-        question = _ids(context).text_for(qkey) or ""
-        user = update.effective_user
-        context.application.bot_data["usage"].vote(question, query_id or None, 1 if sign == "+" else -1,
-                                                   user and user.id, update.effective_chat and update.effective_chat.id)
-        await query.answer("谢谢反馈！" if sign == "+" else "谢谢，我们会据此改进。")
+    data = query.data or ""
+    kind, _, key = data.partition(":")
+    if kind in ("v+", "v-"):
+        await _vote(update, context, key, +1 if kind == "v+" else -1)
+    elif kind == "r":
+        await _reason(update, context, key)
+    elif kind == "ch":
+        await _chart_button(update, context, data)
+    elif kind in ("q", "c"):
+        await _question_button(update, context, key, clarify=kind == "c")
+    elif data == NOOP:
+        await query.answer()
+    else:
+        await query.answer(EXPIRED)
+
+
+async def _edit(query: CallbackQuery, text: str | None = None, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Edit the pressed message's text (removing its keyboard) or only its keyboard; a failed edit is only logged."""
+    try:
+        if text is not None:
+            await query.edit_message_text(text)
+        else:
+            await query.edit_message_reply_markup(markup)
+    except TelegramError as err:  # e.g. "message is not modified", or a message too old to edit
+        log.warning("could not edit a message after a button press: %s", err)
+
+
+async def _vote(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, sign: int) -> None:
+    """👍/👎: record once per user and answer, then replace the buttons (👎: with what was wrong)."""
+    query = update.callback_query
+    ctx = _votes(context).get(key)
+    user_id = query.from_user.id if query.from_user else None
+    if ctx is None:
+        await query.answer(EXPIRED)
         return
-    await query.answer()
+    if user_id in ctx.voters:
+        await query.answer("您已经反馈过了，谢谢！")
+        return
+    ctx.voters.add(user_id)
+    chat = update.effective_chat
+    context.application.bot_data["usage"].vote(ctx.question, ctx.query, sign, user_id, chat and chat.id)
+    if sign > 0:
+        await query.answer("谢谢反馈！")
+        await _edit(query, markup=note_markup("✓ 谢谢反馈"))
+    else:
+        ctx.down.add(user_id)
+        await query.answer("谢谢！哪里不对？点一下告诉我们。")
+        await _edit(query, markup=reason_markup(key))
+
+
+async def _reason(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
+    """What was wrong with a 👎'd answer: record it once, then show a short thanks."""
+    query = update.callback_query
+    vote_key, _, n = key.partition(":")
+    ctx = _votes(context).get(vote_key)
+    user_id = query.from_user.id if query.from_user else None
+    if ctx is None or not n.isdigit() or int(n) >= len(REASONS) or user_id not in ctx.down:
+        await query.answer(EXPIRED)
+        return
+    if user_id in ctx.explained:
+        await query.answer("已经记录了，谢谢！")
+        return
+    ctx.explained.add(user_id)
+    reason = REASONS[int(n)]
+    chat = update.effective_chat
+    _record_reason(context, ctx.question, ctx.query, reason, user_id, chat and chat.id)
+    await query.answer("谢谢，已记录。")
+    await _edit(query, markup=note_markup(f"✓ 已记录：{reason}"))
+
+
+async def _question_button(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, clarify: bool) -> None:
+    """Ask the question behind a button; a clarify choice first replaces the options with the choice made."""
+    query = update.callback_query
     question = _ids(context).text_for(key)
     if question is None:
-        await context.bot.send_message(update.effective_chat.id, "这个按钮已过期，请直接输入问题。")
+        await query.answer(EXPIRED)
         return
+    if update.effective_chat is None:  # a button on an inline message: there is no chat to answer in
+        await query.answer(NO_CHAT)
+        return
+    await query.answer()
+    if clarify:
+        await _edit(query, html.escape(f"已选择：{question}", quote=False))
     await ask(update, context, question)
 
 
+async def _chart_button(update: Update, context: ContextTypes.DEFAULT_TYPE, data: str) -> None:
+    """Draw the chart topic behind a button."""
+    query = update.callback_query
+    topic = topic_for(data, list(get_engine().words.get("charts", {})))
+    if topic is None:
+        await query.answer(EXPIRED)
+        return
+    if update.effective_chat is None:
+        await query.answer(NO_CHAT)
+        return
+    await query.answer()
+    await send_chart(update, context, topic)
+
+
 async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Offer answer cards for an inline query (@bot 三公经费)."""
+    """Offer answer cards for an inline query (@bot 三公经费), the engine's own answer first."""
     text = (update.inline_query.query or "").strip()
     if not text:
         await update.inline_query.answer([], cache_time=5)
         return
-    engine = get_engine()
-    first = engine.answer(text)
-    answers = [first] + [engine.answer(s) for s in first.suggestions]
-    results = []
-    for k, ans in enumerate(a for a in answers if a.status == "answer"):
-        title = ans.text.split("\n", 1)[0][:64]
-        results.append(InlineQueryResultArticle(
-            id=f"{k}-{ans.query}"[:64], title=title, description=ans.text[len(title):][:120].strip(),
-            input_message_content=InputTextMessageContent(split_text(to_html(ans.text))[0])))
-    if not results:
-        results.append(InlineQueryResultArticle(id="unknown", title="找不到对应内容", description=first.text[:120],
-                                                input_message_content=InputTextMessageContent(to_html(first.text)[:4000])))
+    results = await asyncio.to_thread(inline.cards, get_engine(), text)
     await update.inline_query.answer(results[:INLINE_LIMIT], cache_time=60)
 
 
 async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Send a PNG chart: /chart [支出结构|三公经费|基本支出|项目支出]."""
+    """Send a PNG chart: /chart [支出结构|三公经费|基本支出|项目支出]; without a topic, the topics as buttons."""
     engine = get_engine()
-    topic = chart_topic(engine, " ".join(context.args or []))
+    topics = list(engine.words.get("charts", {}))
+    asked = " ".join(context.args or []).strip()
+    topic = chart_topic(engine, asked) if asked else None
     if topic is None:
-        names = "、".join(engine.words["charts"])
-        await update.effective_message.reply_text(f"可以画的图：{names}。例如 /chart 三公经费")
+        lead = "可以画的图" if asked else "想看哪张图？可以画的图"
+        await update.effective_message.reply_text(f"{lead}：{'、'.join(topics)}。点下面的按钮，或发 /chart 三公经费",
+                                                  reply_markup=chart_markup(topics))
         return
-    # matplotlib is slow: draw in a thread so other chats keep moving, and show the upload action meanwhile.
+    await send_chart(update, context, topic)
+
+
+async def send_chart(update: Update, context: ContextTypes.DEFAULT_TYPE, topic: str) -> None:
+    """Draw a chart in a thread (showing the upload action meanwhile) and send it with its caption."""
+    engine = get_engine()
     drawn = await _working(update, context, ChatAction.UPLOAD_PHOTO, asyncio.to_thread(render_chart, engine, topic))
-    caption = to_html(drawn.caption)[:CAPTION_LIMIT]
+    caption = split_text(to_html(drawn.caption), CAPTION_LIMIT)[0]
     await context.bot.send_photo(update.effective_chat.id, drawn.png, caption=caption)
 
 

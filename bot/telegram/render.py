@@ -1,14 +1,22 @@
-"""Turning Answers into Telegram messages: HTML-escaped text split under the limit, and button ids."""
+"""Turning Answers into Telegram messages: HTML-escaped text split under the limit, short labels, button ids."""
 from __future__ import annotations
 
 import hashlib
 import html
+import re
 from collections import OrderedDict
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+BUTTON_LABEL_LIMIT = 30   # characters on a button, so it fits a phone screen
+SHORT_LABEL = 12          # buttons this short may share a row
+SOURCE_PREFIX = "来源："
+# A figure with its unit: the headline of an answer is its first one.
+AMOUNT = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?(?:万元|元|%)")
+# A number with what follows it as one unit; shortening never cuts inside one.
+NUMBER_UNIT = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?(?:万元|元|%|年|个|人|项|次|行|页)?")
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
@@ -33,13 +41,69 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     return chunks
 
 
-def to_html(text: str) -> str:
-    """Plain reply text as Telegram HTML: everything escaped, the source line in italics."""
-    lines = []
+def shorten(text: str, limit: int) -> str:
+    """Text cut to at most `limit` characters with "…", never inside a number and its unit (cut before it)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = limit - 1
+    for m in NUMBER_UNIT.finditer(text):
+        if m.start() < cut < m.end():
+            cut = m.start()
+            break
+        if m.start() >= cut:
+            break
+    return text[:cut].rstrip(" ，、：:（(") + "…"
+
+
+def tidy(text: str) -> str:
+    """Collapse runs of blank lines to one, and drop blank lines before a source line and at the ends."""
+    out: list[str] = []
     for line in text.split("\n"):
+        if not line.strip():
+            if out and out[-1]:
+                out.append("")
+            continue
+        if line.startswith(SOURCE_PREFIX):
+            while out and not out[-1]:
+                out.pop()
+        out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)
+
+
+def to_html(text: str) -> str:
+    """Plain reply text as Telegram HTML: everything escaped, the source line in italics, blank runs collapsed."""
+    lines = []
+    for line in tidy(text).split("\n"):
         escaped = html.escape(line, quote=False)
-        lines.append(f"<i>{escaped}</i>" if line.startswith("来源：") else escaped)
+        lines.append(f"<i>{escaped}</i>" if line.startswith(SOURCE_PREFIX) else escaped)
     return "\n".join(lines)
+
+
+def bold_headline(html_text: str) -> str:
+    """The first amount (number with 万元/元/%) of the first line in bold; the text is already escaped."""
+    first, sep, rest = html_text.partition("\n")
+    if first.startswith("<i>"):
+        return html_text
+    first = AMOUNT.sub(lambda m: f"<b>{m.group(0)}</b>", first, count=1)
+    return first + sep + rest
+
+
+def reply_text(status: str, text: str, suggestions: list[str] | None = None) -> str:
+    """An answer's text as the user should read it: a clarify prompt without the options its buttons repeat."""
+    if status == "clarify" and suggestions:
+        options = set(suggestions)
+        text = "\n".join(line for line in text.split("\n")
+                         if not (line.startswith("· ") and line[2:].strip() in options))
+    return tidy(text)
+
+
+def answer_html(status: str, text: str, suggestions: list[str] | None = None) -> str:
+    """An engine answer as Telegram HTML: escaped, source in italics, headline figure in bold for answers."""
+    body = to_html(reply_text(status, text, suggestions))
+    return bold_headline(body) if status == "answer" else body
 
 
 class ButtonIds:
@@ -81,10 +145,26 @@ class ButtonIds:
         return self.fixed.get(key) or self.recent.get(key)
 
 
+def button_label(text: str, limit: int = BUTTON_LABEL_LIMIT) -> str:
+    """A button's label: the text shortened to fit a phone screen."""
+    return shorten(text, limit)
+
+
+def rows_of(buttons: list[InlineKeyboardButton], per_row: int = 2) -> list[list[InlineKeyboardButton]]:
+    """Lay buttons out for a phone: short labels (≤ 12 characters) up to per_row a row, longer ones alone."""
+    rows: list[list[InlineKeyboardButton]] = []
+    for b in buttons:
+        short = len(b.text) <= SHORT_LABEL
+        if rows and short and len(rows[-1]) < per_row and all(len(x.text) <= SHORT_LABEL for x in rows[-1]):
+            rows[-1].append(b)
+        else:
+            rows.append([b])
+    return rows
+
+
 def question_buttons(ids: ButtonIds, questions: list[str], prefix: str = "q", per_row: int = 1) -> InlineKeyboardMarkup | None:
-    """Inline buttons that ask the given questions when pressed."""
+    """Inline buttons that ask the given questions when pressed (callback data: prefix and a 12-character id)."""
     if not questions:
         return None
-    buttons = [InlineKeyboardButton(q[:60], callback_data=f"{prefix}:{ids.id_for(q)}") for q in questions]
-    rows = [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]
-    return InlineKeyboardMarkup(rows)
+    buttons = [InlineKeyboardButton(button_label(q), callback_data=f"{prefix}:{ids.id_for(q)}") for q in questions]
+    return InlineKeyboardMarkup(rows_of(buttons, per_row))
