@@ -43,11 +43,17 @@ class Context:
     document: int | None = None
 
     @classmethod
-    def of(cls, previous: "Context | str | None") -> "Context":
-        """A Context from what a shell kept: a Context, a bare subject key, or nothing."""
+    def of(cls, previous: "Context | dict | str | None") -> "Context":
+        """A Context from what a shell kept: a Context, its dict, a bare subject key, or nothing."""
         if isinstance(previous, Context):
             return previous
+        if isinstance(previous, dict):
+            return cls(previous.get("subject"), tuple(previous.get("items") or ()), previous.get("document"))
         return cls(subject=previous if isinstance(previous, str) else None)
+
+    def to_dict(self) -> dict:
+        """Plain data for a shell to keep (Telegram chat_data, a JSON file)."""
+        return {"subject": self.subject, "items": list(self.items), "document": self.document}
 
 
 @dataclass(frozen=True)

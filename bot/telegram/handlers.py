@@ -68,11 +68,15 @@ async def _working(update: Update, context: ContextTypes.DEFAULT_TYPE, action: s
 
 
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
-    """Answer a question in a chat, following up on the chat's last subject, and record it."""
+    """Answer a question in a chat, following up on the chat's document and last subject, and record it."""
+    previous = context.chat_data.get("context")
     ans = await _working(update, context, ChatAction.TYPING,
-                         asyncio.to_thread(get_engine().answer, question, context.chat_data.get("subject")))
-    if ans.subject:
-        context.chat_data["subject"] = ans.subject
+                         asyncio.to_thread(get_engine().answer, question, previous))
+    if ans.subject or ans.document_id:
+        kept = ans.context
+        if not ans.subject and previous:  # a choice or an unknown keeps the last subject
+            kept.subject, kept.items = previous.get("subject"), tuple(previous.get("items") or ())
+        context.chat_data["context"] = kept.to_dict()
     user = update.effective_user
     context.application.bot_data["usage"].question(question, ans.status, ans.query, user and user.id,
                                                    update.effective_chat.id)
