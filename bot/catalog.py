@@ -38,6 +38,7 @@ class Query:
     path: Path = field(compare=False)
     # Named attributes a question may ask for alone ("实施单位", "项目期"): words that ask, and the line that answers.
     attributes: dict[str, dict] = field(default_factory=dict, compare=False)
+    field_sources: dict[str, str] = field(default_factory=dict, compare=False)  # a field from another table
 
 
 def sql_params(sql: str) -> set[str]:
@@ -74,6 +75,7 @@ def load_query(path: Path) -> Query:
         aspects=tuple(data.get("aspects") or ["amount"]), params=params, sql=sql, template=template,
         formats=dict(data.get("formats") or {}), source=data["source"], phrasings=tuple(str(p) for p in data["phrasings"]),
         suggest=data.get("suggest", ""), path=path, attributes=attributes,
+        field_sources={str(k): str(v) for k, v in (data.get("field_sources") or {}).items()},
     )
 
 

@@ -53,7 +53,7 @@ def cap(text: str, limit: int) -> str:
 def rows_reply(query: Query, rows: list[dict], name: str, year: str) -> Composed:
     """The query's own template over all its rows."""
     facts: list[Fact] = []
-    fmt = RowFormatter(query.formats, "", facts)
+    fmt = RowFormatter(query.formats, "", facts, query.field_sources)
     first = _with(rows[0], year) if rows else {}
     fmt.source = fill(fmt, query.source, first) if rows else ""
     parts = []
@@ -78,7 +78,7 @@ def attribute_reply(query: Query, rows: list[dict], asked: list[tuple[str, str]]
                     name: str) -> Composed:
     """Only the attributes asked ("实施单位", "项目期", "是新增的吗"), each with a 是/不是 verdict for yes/no."""
     facts: list[Fact] = []
-    fmt = RowFormatter(query.formats, "", facts)
+    fmt = RowFormatter(query.formats, "", facts, query.field_sources)
     row = _with(rows[0], year)
     fmt.source = fill(fmt, query.source, row)
     lines = []
@@ -116,7 +116,7 @@ def pick_reply(query: Query, rows: list[dict], asked: str, subject: set[str], ye
     if best < 2 or len(chosen) > 3:
         return None
     facts: list[Fact] = []
-    fmt = RowFormatter(query.formats, "", facts)
+    fmt = RowFormatter(query.formats, "", facts, query.field_sources)
     fmt.source = fill(fmt, query.source, _with(rows[0], year))
     template = query.template.get("picked") or query.template["row"]
     return Composed(_lines([fill(fmt, template, _with(r, year)) for r in chosen]), fmt.source, facts)
@@ -135,7 +135,7 @@ def rank_reply(query: Query, rows: list[dict], rank: Rank, year: str) -> Compose
     if not chosen:
         return None
     facts: list[Fact] = []
-    fmt = RowFormatter(query.formats, "", facts)
+    fmt = RowFormatter(query.formats, "", facts, query.field_sources)
     fmt.source = fill(fmt, query.source, _with(rows[0], year))
     what = query.template.get("rank_what", "项")
     word = ORDER_WORDS[rank.order]

@@ -32,8 +32,12 @@ def yuan(value: float | None) -> str:
 
 
 def wan_in_yuan(value: float | None) -> str:
-    """A 万元 figure restated in 元, for small amounts: 60,000元."""
-    return yuan(None if value is None else dec(value) * 10000)
+    """A 万元 figure restated in 元, exactly as a 元 table printed it: 60,000元, 84,024,865元."""
+    if value is None:
+        return yuan(None)
+    exact = Decimal(repr(value) if isinstance(value, float) else str(value)) * 10000
+    places = 0 if exact == exact.to_integral() else 2
+    return format_decimal(exact.quantize(Decimal(1).scaleb(-places)), "#,##0.##", locale=LOCALE) + "元"
 
 
 def pct(value: float | None) -> str:
@@ -73,12 +77,21 @@ class Fact:
     source: str
 
 
+class _Blank(dict):
+    """Template values where a missing field reads as empty."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
 class RowFormatter(string.Formatter):
     """str.format over one result row, applying each column's declared format and recording facts."""
 
-    def __init__(self, formats: dict[str, str], source: str, facts: list[Fact]) -> None:
+    def __init__(self, formats: dict[str, str], source: str, facts: list[Fact],
+                 sources: dict[str, str] | None = None) -> None:
         super().__init__()
         self.formats, self.source, self.facts = formats, source, facts
+        self.sources = sources or {}  # a field's own source when it comes from another table than the row
         self.row: dict = {}
 
     def render(self, template: str, row: dict) -> str:
@@ -97,7 +110,11 @@ class RowFormatter(string.Formatter):
         if kind in ("amount", "yuan", "wan_in_yuan", "pct", "number"):
             label = str(self.row.get("label") or "")
             label = f"{label}·{field_name}" if label else field_name
-            self.facts.append(Fact(label, value, UNITS[kind], str(self.row.get("source") or self.source)))
+            shown = value * 10000 if kind == "wan_in_yuan" and value is not None else value  # the 元 it shows
+            source = self.sources.get(field_name, "").format_map(_Blank(self.row)) or self.row.get("source") or self.source
+            fact = Fact(label, shown, UNITS[kind], str(source))
+            if fact not in self.facts:
+                self.facts.append(fact)
             return FORMATS[kind](value), field_name
         if kind:
             return FORMATS[kind](value), field_name
