@@ -23,6 +23,8 @@ class Section:
     title: str
     line: int
     lines: list[Line]
+    page: int | None = None
+    part: str = ""
 
     @property
     def text(self) -> str:
@@ -43,6 +45,7 @@ class Statement:
     unit: str
     sentence: str
     line: int
+    page: int | None = None
 
 
 @dataclass
