@@ -36,6 +36,7 @@ def read_pdf(path: Path, raw: bytes) -> Source:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
+    from pdfplumber.utils.exceptions import PdfminerException
 
     if not raw.startswith(b"%PDF"):
         raise SourceError(path, None, "not a PDF file (no %PDF header); expected a disclosure PDF or a .txt")
@@ -45,10 +46,13 @@ def read_pdf(path: Path, raw: bytes) -> Source:
             count = len(pdf.pages)
             for no, page in enumerate(pdf.pages, 1):
                 texts += [(no, t) for t in page_lines(page)] + [(no, "")]
-    except (PDFPasswordIncorrect, PDFEncryptionError):
-        raise SourceError(path, None, "encrypted PDF (a password is needed to read it); expected an open disclosure PDF") from None
-    except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
-        raise SourceError(path, None, f"damaged PDF ({type(exc).__name__}); expected a readable disclosure PDF") from None
+    except (PdfminerException, PDFPasswordIncorrect, PDFEncryptionError, PDFSyntaxError, ValueError, KeyError,
+            TypeError) as exc:
+        cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
+        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
+            raise SourceError(path, None, "encrypted PDF (a password is needed to read it); "
+                                          "expected an open disclosure PDF") from None
+        raise SourceError(path, None, f"damaged PDF ({type(cause).__name__}); expected a readable disclosure PDF") from None
     if count == 0:
         raise SourceError(path, None, "PDF has no pages")
     if not any(t.strip() for _, t in texts):
