@@ -40,7 +40,9 @@ def clean_stale(db_path: Path, now: float | None = None) -> list[Path]:
     removed = []
     if not db_path.parent.is_dir():
         return removed
-    for p in db_path.parent.glob(db_path.name + ".*"):
+    for p in [*db_path.parent.glob(db_path.name + ".*"), db_path.parent / (db_path.name + "-journal")]:
+        if not p.exists():
+            continue
         if p.name.endswith((".tmp", ".tmp-journal", "-journal")) and now - p.stat().st_mtime > STALE_SECONDS:
             p.unlink(missing_ok=True)
             removed.append(p)

@@ -15,6 +15,7 @@ FISCAL_PARTS = ("一般公共预算", "政府性基金预算", "国有资本经�
 SANGONG_PARTS = ("因公出国（境）费", "公务用车购置及运行费", "公务接待费")
 CAR_PARTS = ("公务用车购置费", "公务用车运行维护费")
 YEAR = re.compile(r"(\d{4})年")
+HALF_YUAN = Decimal("0.00005")  # in 万元
 
 
 def _cols(t: Table) -> list[str]:
@@ -54,6 +55,9 @@ def run_generic(doc: Document) -> list[Check]:
     out += _cross(doc, t)
     out += _narrative(doc, t)
     out += _consistency(doc)
+    for c in out:
+        if c.kind != "narrative":
+            c.tolerance = HALF_YUAN  # 元 tables are exact to the 元; 万元 tables differ by whole cents
     return out
 
 
