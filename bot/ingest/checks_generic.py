@@ -249,6 +249,7 @@ def _narrative(doc: Document, t: dict[str, Table]) -> list[Check]:
                                                                   if x.label == col and x.unit == "万元"])
         add("情况说明：三公经费决算=三公经费决算表", _val(sg, "合计", "决算数"),
             [x for x in doc.statements if "“三公”经费" in x.sentence and x.label.endswith("支出决算为")])
+    out += _items(doc, t.get("gpb_expenditure"))
     for st in doc.statements:
         m = re.search(r"比(\d{4})年\S*?(增加|减少)$", st.label)
         if not m or st.unit != "万元":
@@ -258,6 +259,30 @@ def _narrative(doc: Document, t: dict[str, Table]) -> list[Check]:
         if base is not None and m.group(2) == "增加" and base.value < st.value:
             out.append(Check("narrative", f"情况说明：{base.label}{base.value}万元比{m.group(1)}年增加{st.value}万元，上年数不应为负",
                              ZERO, base.value - st.value, f"{st.sentence[:80]}（第{st.page}页）"))
+    return out
+
+
+ITEM = re.compile(r"“(\S+?)（类）(\S+?)（款）(\S+?)（项）”$")
+
+
+def _items(doc: Document, gpb: Table | None) -> list[Check]:
+    """编制说明's “类（类）款（款）项（项）”X万元 items: X = the 一般公共预算 table's row, and = its 预算安排 figure."""
+    out = []
+    if gpb is None:
+        return out
+    for k, st in enumerate(doc.statements):
+        m = ITEM.search(st.label)
+        if not m or st.unit != "万元":
+            continue
+        row = next((r for r in gpb.rows if r.label == m.group(3) and r.parent == m.group(2)), None)
+        where = f"{st.sentence[:60]}（第{st.page}页）"
+        if row is not None:
+            out.append(Check("narrative", f"编制说明：{m.group(2)}｜{m.group(3)}={gpb.title}",
+                             _v(row.values.get("合计")).quantize(Decimal("0.01")), st.value, where))
+        plan = next((x for x in doc.statements[k + 1:k + 4] if x.label.endswith("预算安排") and x.unit == "万元"), None)
+        if plan is not None:
+            out.append(Check("narrative", f"编制说明：{m.group(2)}｜{m.group(3)}：所列金额=预算安排", st.value, plan.value,
+                             f"{plan.sentence[:60]}（第{plan.page}页）"))
     return out
 
 
