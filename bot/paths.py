@@ -31,5 +31,6 @@ def db_path() -> Path:
 
 
 def sources() -> list[Path]:
-    """The disclosure texts the database is built from."""
-    return sorted((DATA / "disclosures").glob("*.txt"))
+    """The disclosures the database is built from: every .txt and .pdf in data/disclosures (seed text first)."""
+    folder = DATA / "disclosures"
+    return sorted(folder.glob("*.txt")) + sorted(folder.glob("*.pdf"))

@@ -108,3 +108,126 @@ def test_a_database_from_another_schema_version_is_rebuilt(tmp_path):
     assert store.is_stale(db, [SOURCE])
     db.write_bytes(b"not a database")
     assert store.is_stale(db, [SOURCE])
+
+
+# --- PDFs and structure: one line naming the file (and page), the database untouched --------------------------
+
+def pdf_error_for(tmp_path, name: str, data: bytes) -> SourceError:
+    path = tmp_path / name
+    path.write_bytes(data)
+    out = tmp_path / "out.db"
+    with pytest.raises(SourceError) as exc:
+        build([path], out)
+    assert name in str(exc.value) and "\n" not in str(exc.value)
+    assert not out.exists() and not list(tmp_path.glob("out.db.*"))
+    return exc.value
+
+
+def test_non_pdf_renamed_pdf(tmp_path, source_text):
+    assert "not a PDF" in str(pdf_error_for(tmp_path, "fake.pdf", source_text.encode()))
+
+
+def test_scanned_pdf_without_text(tmp_path):
+    from conftest import tiny_pdf
+
+    err = pdf_error_for(tmp_path, "scan.pdf", tiny_pdf(None))
+    assert "no text layer" in err.message and err.page == 1 and "page 1" in str(err)
+
+
+def test_encrypted_pdf(tmp_path):
+    from conftest import tiny_pdf
+
+    assert "encrypted" in pdf_error_for(tmp_path, "locked.pdf", tiny_pdf("secret", encrypted=True)).message
+
+
+def test_pdf_that_is_not_a_budget_disclosure(tmp_path):
+    from conftest import tiny_pdf
+
+    err = pdf_error_for(tmp_path, "menu.pdf", tiny_pdf("Lunch menu: noodles"))
+    assert "not a budget disclosure" in err.message and "page 1" in str(err)
+
+
+def test_damaged_pdf(tmp_path):
+    from conftest import tiny_pdf
+
+    assert "PDF" in str(pdf_error_for(tmp_path, "cut.pdf", tiny_pdf("Hello")[:60]))
+
+
+def test_shanghai_cover_but_no_table(tmp_path, twins):
+    text = twins["welfare-home-2024-budget"].read_text(encoding="utf-8")
+    cover = text.split("2024年预算单位财务收支预算总表")[0]
+    err = error_for(tmp_path, cover)
+    assert "no recognisable table" in err.message
+
+
+def test_shanghai_document_cut_before_its_last_tables(tmp_path, twins):
+    text = twins["wanli-street-2023-budget"].read_text(encoding="utf-8")
+    err = error_for(tmp_path, text[:text.rindex("2023年部门一般公共预算基本支出部门预算经济分类预算表")])
+    assert "目录 lists" in err.message and "经济分类" in err.message and err.line > 5
+
+
+def test_final_accounts_cut_in_its_glossary(tmp_path, twins):
+    text = twins["planning-2024-final-accounts"].read_text(encoding="utf-8")
+    err = error_for(tmp_path, text.split("九、经营支出")[0])
+    assert "名词解释" in err.message and "三公经费" in err.message
+
+
+def test_seed_cut_inside_its_glossary_stops(tmp_path, source_text):
+    lines = lines_of(source_text)
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("八、上年结转"))
+    err = error_for(tmp_path, "\n".join(lines[:at]))
+    assert "名词解释" in err.message and "expected a term" in err.message and err.line < at + 1
+
+
+def test_seed_cut_right_after_the_glossary_heading_stops(tmp_path, source_text):
+    at = source_text.rindex("第四部分 名词解释")
+    err = error_for(tmp_path, source_text[:at + len("第四部分 名词解释")])
+    assert "第四部分" in err.message
+
+
+@pytest.mark.parametrize("digits", [16, 30])
+def test_absurd_amount_stops_with_one_line(tmp_path, source_text, digits):
+    bad = "9" * digits + ".00"
+    err = error_for(tmp_path, source_text.replace("23.86", bad, 1))
+    assert "digits" in err.message and err.line == 326
+
+
+def test_amount_beyond_any_budget_in_yuan(tmp_path, twins):
+    text = twins["welfare-home-2024-budget"].read_text(encoding="utf-8")
+    err = error_for(tmp_path, text.replace("9,501,164", "9,501,164,000,000", 1))
+    assert "beyond any budget" in err.message
+
+
+def test_stale_temp_files_are_cleaned_at_the_next_build(tmp_path):
+    import os
+    import time
+
+    out = tmp_path / "budget.db"
+    old = [tmp_path / "budget.db.abc123.tmp", tmp_path / "budget.db.abc123.tmp-journal", tmp_path / "budget.db-journal"]
+    fresh = tmp_path / "budget.db.fresh.tmp"
+    for p in old + [fresh]:
+        p.write_bytes(b"x")
+    hour_ago = time.time() - 3600
+    for p in old:
+        os.utime(p, (hour_ago, hour_ago))
+    build([SOURCE], out)
+    assert not any(p.exists() for p in old)
+    assert fresh.exists()  # possibly another build running now
+
+
+def test_a_directory_source_means_every_pdf_and_txt_in_it(tmp_path):
+    from bot.ingest.build import expand_sources
+    from conftest import PDFS
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in [SOURCE, PDFS["welfare-home-2024-budget"]]:
+        (folder / p.name).write_bytes(p.read_bytes())
+    (folder / "notes.md").write_text("x")
+    assert [p.name for p in expand_sources([folder])] == sorted([SOURCE.name, PDFS["welfare-home-2024-budget"].name])
+    out = tmp_path / "dir.db"
+    build([folder], out)
+    assert sqlite3.connect(out).execute("select count(*) from documents").fetchone()[0] == 2
+    with pytest.raises(SourceError, match="no .pdf or .txt"):
+        build([tmp_path / "in" / ".." / "in" / "..", tmp_path / "empty"], out) if (tmp_path / "empty").mkdir() is None \
+            else None

@@ -23,6 +23,8 @@ class Section:
     title: str
     line: int
     lines: list[Line]
+    page: int | None = None
+    part: str = ""
 
     @property
     def text(self) -> str:
@@ -43,6 +45,7 @@ class Statement:
     unit: str
     sentence: str
     line: int
+    page: int | None = None
 
 
 @dataclass
@@ -98,7 +101,7 @@ def _join_wrapped(section: Section) -> None:
         prev = joined[-1].text.strip() if joined else ""
         if (prev and not prev.endswith(("。", "：", ":")) and "\t" not in prev and "\t" not in t
                 and not SUBHEAD.match(squash(t)) and not SUBHEAD.match(squash(prev))):
-            joined[-1] = Line(joined[-1].no, prev + t)
+            joined[-1] = Line(joined[-1].no, prev + t, joined[-1].page)
         else:
             joined.append(ln)
     section.lines = joined

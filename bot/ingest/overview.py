@@ -103,10 +103,10 @@ class Term:
 SUBTERM = re.compile(r"(因公出国（境）费用|公务用车购置费|公务用车运行维护费|公务接待费)反映([^；。]+)")
 
 
-def parse_glossary(src: Source, lines: list[Line]) -> list[Term]:
-    """Every numbered term of 第四部分, with the 三公经费 parts as sub-terms."""
+def parse_glossary(src: Source, lines: list[Line], pattern: re.Pattern = TOP_ITEM) -> list[Term]:
+    """Every numbered term of 第四部分 (or 名词解释), with the 三公经费 parts as sub-terms."""
     terms: list[Term] = []
-    for n, text, no in paragraphs(lines, TOP_ITEM):
+    for n, text, no in paragraphs(lines, pattern):
         m = re.match(r"^(.+?)(?:：|(?=是指|是对))(.*)$", text)
         if not m:
             raise src.error(no, "expected '术语：定义' in 名词解释")
@@ -115,7 +115,8 @@ def parse_glossary(src: Source, lines: list[Line]) -> list[Term]:
         definition = m.group(2).strip()
         if not definition:
             raise src.error(no, f"名词解释 {term}: expected a definition")
-        terms.append(Term(cn_to_int(n), term, definition, "", no))
+        seq = int(n) if n.isdigit() else cn_to_int(n)
+        terms.append(Term(seq, term, definition, "", no))
         for sub in SUBTERM.finditer(definition):
-            terms.append(Term(cn_to_int(n), sub.group(1), "反映" + sub.group(2) + "。", term, no))
+            terms.append(Term(seq, sub.group(1), "反映" + sub.group(2) + "。", term, no))
     return terms

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import narrative, overview, projects, tables
+from . import contents, narrative, overview, projects, tables
 from .source import Line, Source, SourceError, squash
 
 PART = re.compile(r"^第([一二三四])部分\s*(.*)$")
@@ -32,6 +32,12 @@ class Document:
     catalog_title: str = ""
     catalog: list = field(default_factory=list)
     glossary: list = field(default_factory=list)
+    template: str = "shanxi-unit-budget"
+    region: str = ""
+    level: str = ""
+    scope: str = "单位"
+    pages: int | None = None
+    sections_listed: int = 0
 
 
 def _parts(src: Source) -> dict[int, tuple[Line, list[Line]]]:
@@ -69,7 +75,8 @@ def parse_document(src: Source) -> Document:
     head = [squash(ln.text) for ln in src.lines[:12] if not ln.blank]
     title_at = next((i for i, t in enumerate(head) if re.match(r"^\d{4}年度?单位(预算|决算)公开$", t)), None)
     if title_at is None or title_at == 0:
-        raise src.error(1, "expected the unit's name and a title like '2023年度单位预算公开' at the top")
+        raise src.error(1, "not a budget disclosure of a known template: expected a cover title like "
+                        "'…2023年度单位预算公开', '…2023年部门预算' or '…2024年度部门决算' at the top")
     m = re.match(r"^(\d{4})年度?单位(预算|决算)公开$", head[title_at])
     doc = Document(src, head[title_at - 1], int(m.group(1)), m.group(2), head[title_at - 1] + head[title_at])
     parts = _parts(src)
@@ -99,7 +106,17 @@ def parse_document(src: Source) -> Document:
     doc.glossary = overview.parse_glossary(src, parts[4][1])
     if not doc.glossary:
         raise src.error(parts[4][0].no, "第四部分: expected numbered terms")
+    contents.apply_pages(src, doc)
+    income = next(s for s in tables.SPECS if s.key == "income")
+    contents.check_complete(src, doc, parts[4][0], [n for _, n in income.columns if n not in ("code", "label")])
+    doc.region, doc.level = _region_level(doc.unit)
     return doc
+
+
+def _region_level(unit: str) -> tuple[str, str]:
+    from .shanghai import region_level
+
+    return region_level(unit)
 
 
 __all__ = ["Document", "SourceError", "parse_document"]

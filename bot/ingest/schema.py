@@ -7,7 +7,7 @@ FACTS_VIEW = """
 CREATE VIEW facts AS
 SELECT c.document_id, d.unit AS unit_name, d.year, t.title AS table_title, t.key AS table_key,
        c.row_no, c.side, c.row_code, c.row_label, c.parent_label, c.column_label, c.value,
-       t.unit, c.source_line
+       '万元' AS unit, t.unit AS printed_unit, c.printed, c.source_line, c.page, d.stage
 FROM cells c
 JOIN budget_tables t ON t.id = c.table_id
 JOIN documents d ON d.id = c.document_id
@@ -15,14 +15,15 @@ WHERE c.value IS NOT NULL
 """
 
 TABLES: dict[str, dict] = {
-    "documents": dict(pk="id", columns=dict(id=int, unit=str, year=int, stage=str, title=str, intro=str,
-                                              source_file=str, sha256=str)),
+    "documents": dict(pk="id", columns=dict(id=int, unit=str, level=str, region=str, year=int, stage=str, scope=str,
+                                              title=str, intro=str, source_file=str, sha256=str, pages=int,
+                                              template=str)),
     "budget_tables": dict(pk="id", columns=dict(id=int, document_id=int, seq=int, key=str, number=str, title=str,
-                                                  year=int, unit=str, empty=int, source_line=int),
+                                                  year=int, unit=str, empty=int, source_line=int, page=int),
                           foreign_keys=[("document_id", "documents", "id")]),
     "cells": dict(pk="id", columns=dict(id=int, document_id=int, table_id=int, row_no=int, side=str, row_code=str,
                                           row_label=str, item_no=str, alt_label=str, parent_label=str, column_no=int,
-                                          column_label=str, value=float, source_line=int),
+                                          column_label=str, value=float, printed=str, source_line=int, page=int),
                   foreign_keys=[("document_id", "documents", "id"), ("table_id", "budget_tables", "id")]),
     "functions": dict(pk=("document_id", "code"), columns=dict(document_id=int, code=str, name=str, level=str,
                                                                   parent_code=str, source_line=int)),
@@ -31,10 +32,10 @@ TABLES: dict[str, dict] = {
                                                                    duties=str, staffing_text=str, staff=int,
                                                                    leaders=int, source_line=int)),
     "sections": dict(pk=("document_id", "no"), columns=dict(document_id=int, no=int, title=str, text=str,
-                                                               source_line=int)),
+                                                               source_line=int, page=int)),
     "statements": dict(pk=("document_id", "section_no", "seq"),
                        columns=dict(document_id=int, section_no=int, seq=int, topic=str, subject=str, label=str,
-                                    value=float, unit=str, sentence=str, source_line=int)),
+                                    value=float, unit=str, sentence=str, source_line=int, page=int)),
     "reasons": dict(pk=("document_id", "section_no", "seq"),
                     columns=dict(document_id=int, section_no=int, seq=int, about=str, text=str, source_line=int)),
     "projects": dict(pk="id", columns=dict(id=int, document_id=int, seq=int, name=str, budget_label=str,
@@ -68,9 +69,9 @@ def create(db: sqlite_utils.Database) -> None:
     db["targets"].create_index(["project_id"])
 
 TABLE_DOCS = {
-    "documents": "载入的公开文件（单位、年度、预算/决算、原文件名与 sha256）",
-    "budget_tables": "第二部分的13张预算表（标题照原文，empty=1 表示注明“本表无数据”）",
-    "cells": "预算表中每个单元格（空单元格的 value 为 NULL）",
+    "documents": "载入的公开文件（单位全称、级次、地区、年度、预算/决算、部门/单位、页数、模板、原文件名与 sha256）",
+    "budget_tables": "各文件的预算/决算表（key 按含义统一，标题照原文，unit 为原表单位，page 为页码，empty=1 表示空表）",
+    "cells": "表中每个单元格（value 统一为万元，printed 为原文所印文字；空单元格的 value 为 NULL）",
     "facts": "长表视图：每个印出来的数字一行，附表名、行、列、单位和原文行号",
     "functions": "支出功能分类科目（类/款/项及上级编码）",
     "duties": "第一部分：本单位职责",
@@ -87,9 +88,11 @@ TABLE_DOCS = {
 }
 COLUMN_DOCS = {
     "facts": {"table_title": "表名（照原文）", "row_code": "科目编码", "row_label": "行名", "column_label": "列名",
-              "value": "数值（单位见 unit）", "unit": "单位", "source_line": "原文文本行号", "side": "收入/支出（两栏表）",
+              "value": "数值（万元）", "unit": "value 的单位（万元）", "printed_unit": "原表单位",
+              "printed": "原文所印数字", "page": "页码", "source_line": "原文文本行号", "side": "收入/支出（两栏表）",
               "parent_label": "上级行名"},
-    "cells": {"value": "数值；NULL 表示原表该格为空", "item_no": "原文序号（一、①等）", "alt_label": "政府预算经济分类名称"},
+    "cells": {"value": "数值（万元）；NULL 表示原表该格为空", "printed": "原文所印数字（单位见表的 unit）",
+              "page": "所在页码", "item_no": "原文序号（一、①等）", "alt_label": "政府预算经济分类名称或原表列名"},
     "checks": {"expected": "按各项相加或推算应得的数", "actual": "文件中印的数", "difference": "actual − expected",
                "passed": "1 = 一致"},
     "targets": {"period": "实施期 / 年度", "value_text": "指标值（照原文）", "value": "指标值中的数字"},

@@ -12,18 +12,21 @@ from pathlib import Path
 class SourceError(Exception):
     """A disclosure that cannot be parsed: names the file, the line and what was expected."""
 
-    def __init__(self, path: str | Path, line: int | None, message: str) -> None:
-        self.path, self.line, self.message = str(path), line, message
+    def __init__(self, path: str | Path, line: int | None, message: str, page: int | None = None) -> None:
+        self.path, self.line, self.message, self.page = str(path), line, message, page
         where = f"{self.path}:{line}" if line else self.path
+        if page:
+            where = f"{self.path}: page {page}" + (f" (text line {line})" if line else "")
         super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)
 class Line:
-    """One line of the source text: its 1-based number, raw text and tab-separated cells."""
+    """One line of the source text: its 1-based number, raw text, and the printed page it is on (if known)."""
 
     no: int
     text: str
+    page: int | None = None
 
     @property
     def cells(self) -> list[str]:
@@ -43,15 +46,20 @@ class Line:
 
 @dataclass(frozen=True)
 class Source:
-    """A disclosure file read as lines, with its name and sha256."""
+    """A disclosure file read as lines (a PDF's tables as tab-separated rows), with its name, sha256 and pages."""
 
     path: Path
     lines: list[Line]
     sha256: str
+    kind: str = "text"  # "text" or "pdf"
+    pages: int | None = None  # the PDF's page count; None for text
 
     def error(self, line: int | None, message: str) -> SourceError:
-        """A SourceError for this file."""
-        return SourceError(self.path, line, message)
+        """A SourceError for this file, naming the PDF page when the source is a PDF."""
+        page = None
+        if self.kind == "pdf" and line:
+            page = next((ln.page for ln in self.lines if ln.no == line), None)
+        return SourceError(self.path, line, message, page)
 
 
 def squash(text: str) -> str:
@@ -65,13 +73,17 @@ def nospace(text: str) -> str:
 
 
 def read_source(path: str | Path) -> Source:
-    """Read a disclosure file; raise SourceError if it is missing, empty or not UTF-8 text."""
+    """Read a disclosure (PDF or UTF-8 text); raise SourceError if it is missing, empty, unreadable or not text."""
     path = Path(path)
     if not path.is_file():
-        raise SourceError(path, None, "file not found (expected a disclosure text file)")
+        raise SourceError(path, None, "file not found (expected a disclosure PDF or text file)")
     raw = path.read_bytes()
     if not raw.strip():
         raise SourceError(path, None, "file is empty (expected a disclosure text)")
+    if path.suffix.lower() == ".pdf" or raw.startswith(b"%PDF"):
+        from .pdf import read_pdf
+
+        return read_pdf(path, raw)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -85,6 +97,13 @@ def read_source(path: str | Path) -> Source:
 
 
 AMOUNT = re.compile(r"^-?\d{1,3}(,\d{3})*(\.\d+)?$|^-?\d+(\.\d+)?$")
+MAX_DIGITS = 15  # no budget figure needs more; a longer one is a broken cell, not an amount
+
+
+def with_pages(src: Source, pages: list[int | None]) -> Source:
+    """The same source with a page number for every line (for text whose pages the recogniser found)."""
+    lines = [Line(ln.no, ln.text, pg) for ln, pg in zip(src.lines, pages)]
+    return Source(src.path, lines, src.sha256, src.kind, src.pages)
 
 
 def parse_amount(src: Source, line: Line, cell: str, what: str) -> Decimal | None:
@@ -94,6 +113,8 @@ def parse_amount(src: Source, line: Line, cell: str, what: str) -> Decimal | Non
         return None
     if not AMOUNT.match(cell):
         raise src.error(line.no, f"expected an amount in {what}, found {cell!r}")
+    if sum(ch.isdigit() for ch in cell) > MAX_DIGITS:
+        raise src.error(line.no, f"amount {cell[:20]}… in {what} has more than {MAX_DIGITS} digits (not a budget figure)")
     try:
         return Decimal(cell.replace(",", ""))
     except InvalidOperation:  # pragma: no cover - the regex admits only numbers

@@ -79,6 +79,9 @@ class Row:
     parent: str
     values: dict[str, Decimal | None]
     line: int
+    printed: dict[str, str] = field(default_factory=dict)  # each value's cell text exactly as printed
+    page: int | None = None
+    code_parts: tuple[str, ...] = ()  # 类/款/项 as printed in separate columns
 
 
 @dataclass
@@ -94,6 +97,8 @@ class Table:
     line: int
     empty: bool = False
     rows: list[Row] = field(default_factory=list)
+    page: int | None = None
+    org: str = ""  # the 编制部门/编制单位 it names
 
 
 def spec_for(title: str) -> TableSpec | None:
@@ -197,7 +202,9 @@ def _parse_row(src: Source, table: Table, ln: Line, row_no: int, parents: dict[s
         if not label:
             raise src.error(ln.no, f"table {table.title}: a row with figures but no name")
         parent = _parent(table, side, code, label, item_no, part, parents)
-        rows.append(Row(row_no, side, code, label, item_no, squash(part.get("alt", "")), parent, values, ln.no))
+        printed_cells = {name: raw.strip() for name, raw in part.items() if name not in ("code", "label", "alt")}
+        rows.append(Row(row_no, side, code, label, item_no, squash(part.get("alt", "")), parent, values, ln.no,
+                        printed_cells))
     return rows
 
 
