@@ -26,8 +26,9 @@ class Composed:
 
 
 def _with(row: dict, year: str) -> dict:
-    """A row with the document's year and the year before, for templates ("{year}年", "{last}年")."""
-    return dict(row, year=year, last=str(int(year) - 1) if year.isdigit() else "上")
+    """A row with the document's year, the year before and its kind, for templates ("{year}年{stage}")."""
+    y, _, stage = year.partition("|")
+    return dict(row, year=y, last=str(int(y) - 1) if y.isdigit() else "上", stage=stage or "预算")
 
 
 def fill(fmt: RowFormatter, template: str, row: dict) -> str:

@@ -89,7 +89,8 @@ def fits(mention: str, doc: Doc) -> bool:
     """Whether a body named in a question is this document's unit (or its region)."""
     if any(mention == n or n.endswith(mention) and len(mention) >= 3 for n in doc.names):
         return True
-    if doc.region and (mention == doc.region or doc.region.endswith(mention) and len(mention) >= 2):
+    if doc.region and (mention == doc.region or len(mention) >= 2 and (doc.region.endswith(mention)
+                                                                        or doc.region.startswith(mention))):
         return True
     # An abbreviation keeps the first character and the kind of body: 人社局, 规划资源局, 福利院.
     for n in doc.names:
@@ -106,7 +107,17 @@ def resolve(text: str, docs: list[Doc], current: int | None, is_phrase) -> Resol
     units: list[list[int]] = []
     spans: list[tuple[int, int]] = []
     missing = ""
-    for m in BODY.finditer(text):
+    masked = text
+    # Names the documents go by, longest first ("上海市普陀区规划和自然资源局" before "上海市").
+    names = sorted({(n, d.id) for d in docs for n in d.names}, key=lambda p: -len(p[0]))
+    for name in dict.fromkeys(n for n, _ in names):
+        at = masked.find(name)
+        while at >= 0:
+            units.append([i for n, i in names if n == name])
+            spans.append((at, at + len(name)))
+            masked = masked[:at] + "\x00" * len(name) + masked[at + len(name):]
+            at = masked.find(name)
+    for m in BODY.finditer(masked):
         mention = m.group(0)
         # The longest tail that fits a document: "问万里街道" → 万里街道.
         hit = None

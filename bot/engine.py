@@ -161,6 +161,8 @@ class Engine:
         named = {h.entity.kind for h in hits if h.score >= 90}
         out: list[Reading] = []
         for q in self.queries.values():
+            if self.doc.stage not in q.stages:
+                continue
             for h in hits:
                 if not _fits(q, h.entity):
                     continue
@@ -539,7 +541,7 @@ class Engine:
         """Run a query for an entity and render its answer, shaped by what the question asks (frame)."""
         params = self._params(query, entity)
         rows = self.rows(query, entity) if rows is None else rows
-        year = str(self.vocab.document["year"])
+        year = f"{self.doc.year}|{self.doc.stage}"
         done = None
         suggestions: list[str] = []
         if frame and rows:

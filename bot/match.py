@@ -131,7 +131,7 @@ def out_of_scope(raw: str, text: str, vocab: Vocabulary, scope: dict) -> str | N
     for pattern in scope.get("persons", []):
         if m := re.search(pattern, text):
             return m.group(0) + "（个人信息）"
-    for word in scope.get("actuals", []):
+    for word in scope.get("actuals", []) if vocab.document.get("stage") != "决算" else ():
         if word in text:
             return f"{word}（本文件是预算，不含决算和执行数）"
     for word in scope.get("services", []):

@@ -143,10 +143,11 @@ def load_vocabulary(conn: sqlite3.Connection, words: dict, document_id: int = 1,
                "where t.key = 'basic_econ' and alt_label != '' and c.document_id = ?", document_id):
         if r["alt_label"] not in econ_names:
             add("econ_gov", r["alt_label"], {r["alt_label"]})
-    for r in q("select distinct row_label from cells c join budget_tables t on t.id = c.table_id "
+    for r in q("select distinct row_label, alt_label from cells c join budget_tables t on t.id = c.table_id "
                "where t.key = 'sangong' and row_label != '合计' and c.document_id = ?", document_id):
         name = r["row_label"]
-        add("sangong", name, {name, name.replace("（境）", ""), name.replace("（境）", "(境)")})
+        printed = r["alt_label"] if r["alt_label"] and not re.search(r"\d", r["alt_label"]) else ""
+        add("sangong", name, {name, name.replace("（境）", ""), name.replace("（境）", "(境)"), printed})
     for r in q("select id, name, budget_label, handler, phone from projects where document_id = ?", document_id):
         names = {r["name"], r["budget_label"] or r["name"]}
         names |= {re.sub(r"^\d{4}年", "", n) for n in names} | {re.sub(r"[,，\s“”]", "", n) for n in names}
@@ -169,7 +170,7 @@ def load_vocabulary(conn: sqlite3.Connection, words: dict, document_id: int = 1,
         add("catalog", r["name"], {r["name"], r["code"]}, code=r["code"])
     for topic, spec in (words.get("topics") or {}).items():
         add(f"topic:{topic}", spec["label"], spec["surfaces"], label=spec["label"], topic=topic,
-            parts=tuple(spec.get("parts", ())))
+            parts=tuple(spec.get("parts", ())), columns="|" + "|".join(spec.get("columns", ())) + "|")
     by_name: dict[str, list[Entity]] = {}
     for e in ents.values():
         by_name.setdefault(e.name, []).append(e)

@@ -12,14 +12,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "data" / "disclosures" / "xinzhou-rsj-2023-budget.txt"
 
-# The engine and shell tests were written for the seed alone: give them (and the CLI processes they start) a data
-# folder holding only the seed, so the Shanghai PDFs in data/disclosures do not change their answers.
-if "BUDGETBOT_DATA" not in os.environ:
-    _data = Path(tempfile.mkdtemp(prefix="budgetbot-test-data-"))
-    (_data / "disclosures").mkdir()
-    shutil.copy2(SOURCE, _data / "disclosures" / SOURCE.name)
-    os.environ["BUDGETBOT_DATA"] = str(_data)
-
 from bot.ingest.build import build
 from bot.ingest.parse import parse_document
 from bot.ingest.source import read_source
