@@ -4,14 +4,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .understand import body_mentions
+
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:年度?|年)")
-# A body named in a question: a proper name and the kind of body it is.
-BODY = re.compile(r"[\u4e00-\u9fff]{1,14}?(?:街道办事处|办事处|街道|委员会|管理局|局|厅|委|署|院|中心|镇|乡|区|县|市|省)")
 REGION = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}?(?:省|自治区))?(?:[\u4e00-\u9fff]{2,4}?市)?(?:[\u4e00-\u9fff]{1,4}?(?:区|县))?")
 GOVERNMENT = ("人民政府", "办事处")
 LEVELS = (("街道", "街道"), ("镇", "镇"), ("乡", "乡"), ("区", "区"), ("县", "县"), ("市", "市"), ("省", "省"))
 # A unit's own words for itself or its place in a question ("本局", "我们单位").
-RANKING = re.compile(r"(哪个|哪家|哪一个|什么)(单位|部门|街道)|(各|每个|所有)(单位|部门)|各文件|几份文件")
+RANKING = re.compile(r"(哪个|哪家|哪一个|哪些)(单位|部门|街道|文件)(?=.*(最|排|第一|前))|(各|每个|所有)(单位|部门|文件)|各文件")
 SELF = ("本局", "我局", "贵局", "该局", "全局", "局里", "本单位", "全单位", "单位", "本部门", "本院", "本街道", "我们", "你们")
 
 
@@ -117,19 +117,19 @@ def resolve(text: str, docs: list[Doc], current: int | None, is_phrase) -> Resol
             spans.append((at, at + len(name)))
             masked = masked[:at] + "\x00" * len(name) + masked[at + len(name):]
             at = masked.find(name)
-    for m in BODY.finditer(masked):
-        mention = m.group(0)
+    for start, end in body_mentions(masked):
+        mention = masked[start:end]
         # The longest tail that fits a document: "问万里街道" → 万里街道.
         hit = None
         for k in range(len(mention) - 1):
             tail = mention[k:]
             ids = [d.id for d in docs if fits(tail, d)]
             if ids:
-                hit = (ids, m.start() + k)
+                hit = (ids, start + k)
                 break
         if hit:
             units.append(hit[0])
-            spans.append((hit[1], m.end()))
+            spans.append((hit[1], end))
         elif not missing and not is_phrase(mention) and not mention.endswith(SELF):
             missing = mention
     years = [int(y) for y in YEAR.findall(text)]

@@ -320,7 +320,7 @@ class Engine:
                 masked = masked[: h.start] + "\x00" * (h.end - h.start) + masked[h.end:]
         # Opinions and procedures are read on the text as typed too ("合理吗" keeps its 吗 there).
         reason = (scope_reason(masked, self.words.get("scope", {}), self._known_body)
-                  or scope_reason(PUNCT.sub("", norm.raw), self.words.get("scope", {}), lambda name: True))
+                  or scope_reason(PUNCT.sub("", norm.raw), self.words.get("scope", {}), None))
         if reason or (frame.per_capita and "人均" not in "".join(h.surface for h in hits)):
             return self._out_of_scope(reason or "文件没有列出人均数，也没有据以计算的人数口径", hits)
         strong = self._strong(hits)
@@ -501,12 +501,18 @@ class Engine:
     def suggestion(self, query: Query, entity: Entity) -> str:
         """A question that routes to this reading unambiguously."""
         template = query.suggest or "{name}"
-        return template.format(name=entity.name, code=entity.attrs.get("code", ""), title=query.title)
+        name = entity.name
+        if entity.kind == "function" and entity.attrs.get("code"):
+            # A name printed under several codes is asked by its code alone ("2012902预算多少").
+            name = entity.attrs["label"] if entity.attrs["label"] == entity.name else ""
+        return template.format(name=name, code=entity.attrs.get("code", ""), title=query.title)
 
     def all_suggestions(self) -> list[str]:
         """Every question this engine may offer as a button (so button ids stay valid across restarts)."""
         out = list(self.words.get("help", {}).get("examples", []))
         for q in self.queries.values():
+            if self.doc.stage not in q.stages:
+                continue
             for e in self.vocab.entities:
                 if _fits(q, e):
                     out.append(self.suggestion(q, e))

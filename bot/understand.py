@@ -140,37 +140,45 @@ def frame_of(text: str, attribute_words: dict[str, tuple[str, ...]] | None = Non
 
 
 BODY = re.compile(r"([\u4e00-\u9fff]{2,12}?)(街道办事处|办事处|街道|委员会|管理局|局|厅|部|委|署|院|省|自治区|市|区|县|镇|乡)")
-NOT_BODY_AFTER = {"部": "门分件署位", "委": "托员", "局": "部面势", "市": "场值", "区": "别分域间", "院": "子校",
+NOT_BODY_AFTER = {"乡": "社村镇亲", "镇": "村街", "部": "门分件署位", "委": "托员", "局": "部面势", "市": "场值", "区": "别分域间", "院": "子校",
                   "省": "钱下掉略", "县": "城", "厅": "堂"}
 NOT_BODY_BEFORE = {"区": "社小辖景园城山", "市": "城超都夜股上", "部": "全内外干局俱背头底顶细", "局": "布结格时大全政本我该",
-                   "厅": "大餐客", "省": "节反", "院": "庭大"}
+                   "厅": "大餐客", "省": "节反", "院": "庭大", "乡": "城家老下", "镇": "城乡重"}
 NOT_BODY_HEAD = ("全", "本", "我", "贵", "该", "这", "那", "哪", "各", "内", "外", "下属", "所属", "上级")
 
 
-def bodies(text: str, known: Callable[[str], bool]) -> list[str]:
-    """Names of bodies or places in the text ("财政部", "黄浦区财政局") that `known` does not recognise."""
+def body_mentions(text: str) -> list[tuple[int, int]]:
+    """Where the text names a body or place ("财政部", "黄浦区财政局", "万里街道"): spans, words like 委托 or 社区 left out."""
     out = []
     for m in BODY.finditer(text):
         head, suffix = m.group(1), m.group(2)
         after = text[m.end():m.end() + 1]
         if after and after in NOT_BODY_AFTER.get(suffix, "") or head[-1] in NOT_BODY_BEFORE.get(suffix, ""):
             continue
-        name = m.group(0)
-        # The longest tail of the head that still makes a name: "财政部2023年" → 财政部, "问财政部" → 财政部.
-        for k in range(len(head) - 2, -1, -1):
-            if known(head[k:] + suffix):
-                name = ""
-                break
-        if not name or head in NOT_BODY_HEAD or "\x00" in name:
+        out.append((m.start(), m.end()))
+    return out
+
+
+def bodies(text: str, known: Callable[[str], bool]) -> list[str]:
+    """Names of bodies or places in the text ("财政部", "黄浦区财政局") that `known` does not recognise."""
+    out = []
+    for start, end in body_mentions(text):
+        name = text[start:end]
+        suffix = BODY.fullmatch(name).group(2)
+        head = name[: -len(suffix)]
+        # A tail of the head that is known: "问财政部" → 财政部.
+        if any(known(head[k:] + suffix) for k in range(len(head) - 1)) or head in NOT_BODY_HEAD:
             continue
         if not known(name):
             out.append(name)
     return out
 
 
-def scope_reason(text: str, scope: dict, known_body: Callable[[str], bool]) -> str | None:
-    """Why the document cannot answer this, in a few words, or None: another body, an opinion, a policy question."""
-    for word in scope.get("other_bodies", []):
+def scope_reason(text: str, scope: dict, known_body: Callable[[str], bool] | None) -> str | None:
+    """Why the document cannot answer this, in a few words, or None: another body, an opinion, a policy question.
+
+    known_body None: only opinions and procedures (for text where the document's own names are not masked)."""
+    for word in scope.get("other_bodies", []) if known_body else ():
         if word in text:
             return f"“{word}”不是本文件的单位，文件里没有它的数据"
     for word in scope.get("opinions", []):
@@ -179,7 +187,7 @@ def scope_reason(text: str, scope: dict, known_body: Callable[[str], bool]) -> s
     for word in scope.get("procedures", []):
         if word in text:
             return f"“{word}”属于预算管理程序或政策，本文件没有写"
-    names = bodies(text, known_body)
+    names = bodies(text, known_body) if known_body else []
     if names:
         return f"“{names[0]}”不是本文件的单位，文件里没有它的数据"
     return None

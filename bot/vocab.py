@@ -127,8 +127,12 @@ def load_vocabulary(conn: sqlite3.Connection, words: dict, document_id: int = 1,
         e.surfaces.update(s for s in surfaces if s)
         return e
 
-    for r in q("select code, name, level from functions where document_id = ?", document_id):
-        add("function", r["name"], _strip_suffix(r["name"]) | {r["code"]}, code=r["code"], level=r["level"])
+    functions = q("select code, name, level from functions where document_id = ?", document_id)
+    repeated = {n for n in (r["name"] for r in functions) if sum(f["name"] == n for f in functions) > 1}
+    for r in functions:
+        # A name printed under several 款 (一般行政管理事务) is one entity per code, so each keeps its own figure.
+        name = f"{r['name']}（{r['code']}）" if r["name"] in repeated else r["name"]
+        add("function", name, _strip_suffix(r["name"]) | {r["code"]}, code=r["code"], level=r["level"], label=r["name"])
     for r in q("select distinct row_label from cells c join budget_tables t on t.id = c.table_id "
                "where t.key = 'summary' and c.side = '支出' and c.item_no != '' and c.document_id = ?", document_id):
         if f"function|{r['row_label']}" not in ents:

@@ -6,6 +6,7 @@ import pytest
 from bot import paths
 from bot.catalog import CatalogError, load_catalog, load_query, sql_params
 from bot.engine import get_engine
+from bot.understand import Context
 
 CATALOG = load_catalog(paths.QUERIES)
 PHRASINGS = [(q.id, p) for q in CATALOG.values() for p in q.phrasings]
@@ -21,10 +22,17 @@ def test_query_file(query):
     assert len(query.phrasings) >= 10
     assert set(query.params) == sql_params(query.sql)
     assert query.source and query.title
-    engine = get_engine()
+    engine = _view(query)
     entity = next(h.entity for h in _hits(engine, query))
     rows = engine.conn.execute(query.sql, engine._params(query, entity)).fetchall()
     assert rows, f"{query.id} returned no rows for {entity.name}"
+
+
+def _view(query):
+    """The engine for the default document, or for the first loaded document of a kind the query reads."""
+    engine = get_engine()
+    doc = next(d for d in [engine.doc, *engine.docs] if d.stage in query.stages)
+    return engine.view(doc.id)
 
 
 def _hits(engine, query):
@@ -36,7 +44,7 @@ def _hits(engine, query):
 
 @pytest.mark.parametrize("qid,phrasing", PHRASINGS, ids=[f"{q}:{p}" for q, p in PHRASINGS])
 def test_phrasing_routes_to_its_query(qid, phrasing):
-    ans = get_engine().answer(phrasing)
+    ans = get_engine().answer(phrasing, Context(document=_view(CATALOG[qid]).doc.id))
     assert (ans.status, ans.query) == ("answer", qid), ans.text
 
 

@@ -63,20 +63,20 @@ def test_superlatives_answer_the_top_item_briefly(question, order, kind):
     assert ans.status == "answer" and len(ans.text) < 300, ans.text
     assert ans.suggestions, "the full list is offered as a button"
     if kind == "project":
-        rows = _rows("select row_label, value from facts where table_key = 'projects' and column_label = '合计' "
+        rows = _rows("select row_label, value from facts where document_id = 1 and table_key = 'projects' and column_label = '合计' "
                      "order by value")
     elif kind == "function":
-        rows = _rows("select row_label, value from facts where table_key = 'expenditure' and length(row_code) = 3 "
+        rows = _rows("select row_label, value from facts where document_id = 1 and table_key = 'expenditure' and length(row_code) = 3 "
                      "and column_label = '合计' order by value")
     else:
-        rows = _rows("select row_label, value from facts where table_key = 'basic_econ' and parent_label != '' "
+        rows = _rows("select row_label, value from facts where document_id = 1 and table_key = 'basic_econ' and parent_label != '' "
                      "and column_label = '合计' order by value")
     label, value = rows[0] if order == "min" else rows[-1]
     assert label.replace(" ", "") in ans.text.replace(" ", "") and f"{value:,.2f}" in ans.text, ans.text
 
 
 def test_top_n_and_nth():
-    rows = _rows("select row_label from facts where table_key = 'projects' and column_label = '合计' "
+    rows = _rows("select row_label from facts where document_id = 1 and table_key = 'projects' and column_label = '合计' "
                  "order by value desc")
     top3 = answer("项目前三名是哪些")
     assert [r[0].replace(" ", "") in top3.text.replace(" ", "") for r in rows[:4]] == [True, True, True, False]
