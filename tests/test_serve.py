@@ -16,8 +16,10 @@ from fake_telegram import FakeTelegram
 
 
 def serve(fake: FakeTelegram, base: str, **env) -> subprocess.Popen:
+    state = tempfile.mkdtemp()
     environ = {**os.environ, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": base,
-               "BUDGETBOT_USAGE_DB": os.path.join(tempfile.mkdtemp(), "usage.db"), **env}
+               "BUDGETBOT_USAGE_DB": os.path.join(state, "usage.db"), "BUDGETBOT_INBOX": os.path.join(state, "inbox.db"),
+               **env}
     environ.pop("WEBHOOK_URL", None) if "WEBHOOK_URL" not in env else None
     return subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=environ, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
