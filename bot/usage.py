@@ -32,11 +32,8 @@ CHANNELS = ("telegram", "chat", "ask")
 
 
 def usage_path() -> Path:
-    """data/usage.db (or the user's data directory when data/ is not writable) unless BUDGETBOT_USAGE_DB says otherwise."""
-    if os.environ.get("BUDGETBOT_USAGE_DB"):
-        return Path(os.environ["BUDGETBOT_USAGE_DB"])
-    existing = paths.DATA / "usage.db"
-    return existing if existing.exists() else paths.state_dir() / "usage.db"
+    """data/usage.db unless BUDGETBOT_USAGE_DB says otherwise (a read-only data/ turns the log off, with a warning)."""
+    return Path(os.environ.get("BUDGETBOT_USAGE_DB", paths.DATA / "usage.db"))
 
 
 class UsageLog:
@@ -90,7 +87,8 @@ class UsageLog:
 
     def _degrade(self, exc: Exception) -> None:
         """Turn recording off for good, with one warning."""
-        log.warning("usage log off: cannot write %s (%s)", self.path, type(exc).__name__)
+        log.warning("usage log off: cannot write %s (%s); set BUDGETBOT_USAGE_DB to a writable file",
+                    self.path, type(exc).__name__)
         if self.conn:
             try:
                 self.conn.close()
@@ -124,17 +122,26 @@ class UsageLog:
         self._insert(kind="vote", question=question[:500], query=query, vote=1 if vote > 0 else -1, user_id=user_id,
                      chat_id=chat_id, channel="telegram")
 
-    def misses(self, top: int = 20) -> list[tuple[str, int, str]]:
-        """The most frequent unanswered (clarify/unknown) or disliked questions: (question, count, why)."""
+    def misses(self, top: int = 20, channel: str | None = None) -> list[tuple[str, int, str]]:
+        """The most frequent unanswered (clarify/unknown) or disliked questions: (question, count, why).
+
+        channel keeps only questions asked there (telegram, chat or ask; a log from before channels is telegram).
+        """
         if not self.conn:
             return []
         with self.lock:
+            has_channel = "channel" in {r[1] for r in self.conn.execute("PRAGMA table_info(events)")}
+            where = "and coalesce(channel, 'telegram') = ?" if channel and has_channel else ""
+            params = (channel, top) if where else (top,)
+            if channel and not has_channel and channel != "telegram":
+                return []
             return self.conn.execute(
-                """select question, count(*) as n,
+                f"""select question, count(*) as n,
                           group_concat(distinct case when kind = 'vote' then '👎' else status end) as why
                    from events
-                   where (kind = 'question' and status in ('clarify', 'unknown')) or (kind = 'vote' and vote < 0)
-                   group by question order by n desc, max(ts) desc limit ?""", (top,)).fetchall()
+                   where ((kind = 'question' and status in ('clarify', 'unknown')) or (kind = 'vote' and vote < 0))
+                         {where}
+                   group by question order by n desc, max(ts) desc limit ?""", params).fetchall()
 
     def stats(self, days: int = 14) -> dict:
         """Questions per day with answer/clarify/unknown counts, votes, and the top misses."""
