@@ -154,3 +154,40 @@ def test_poison_update_is_skipped_logged_once_without_user_data_and_the_bot_keep
         finally:
             await fake.stop()
     asyncio.run(main())
+
+
+def test_webhook_poison_update_is_acknowledged_skipped_and_the_next_answered():
+    import aiohttp
+    from test_serve import _free_port, _wait_listening
+
+    async def main():
+        fake = FakeTelegram()
+        base = await fake.start()
+        state = Path(tempfile.mkdtemp())
+        port = _free_port()
+        env = {"WEBHOOK_URL": "https://bot.example.org", "PORT": str(port), "WEBHOOK_SECRET": "s3cret"}
+        full = {**os.environ, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": base,
+                "BUDGETBOT_USAGE_DB": str(state / "usage.db"), "BUDGETBOT_INBOX": str(state / "inbox.db"), **env}
+        log = (state / "webhook.log").open("w")
+        proc = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=full, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            await fake.wait_for(lambda: fake.webhook, timeout=60)
+            await _wait_listening(port)
+            fake.send_poll(401, question="秘密投票")
+            fake.send_text(402, "三公经费多少")
+            poison, good = fake.updates[-2:]
+            headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+            async with aiohttp.ClientSession() as s:
+                url = f"http://127.0.0.1:{port}/telegram"
+                assert (await s.post(url, json=poison, headers=headers)).status == 200
+                assert (await s.post(url, data=b"\xff not json", headers=headers)).status == 200
+                assert (await s.post(url, json=good, headers=headers)).status == 200
+            await fake.wait_for(lambda: fake.messages(402), timeout=30)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            await wait_exit(proc)
+            await fake.stop()
+        text = (state / "webhook.log").read_text()
+        assert text.count(f"skipped update {poison['update_id']}") == 1 and "秘密投票" not in text
+        assert "Traceback" not in text and not fake.messages(401)
+    asyncio.run(main())

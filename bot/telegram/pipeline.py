@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 # Calls that are not replies: repeating them is harmless, and whether they happen depends on timing.
 UNJOURNALED = {"sendChatAction", "getUpdates", "getMe", "setMyCommands", "deleteWebhook", "setWebhook",
                "getWebhookInfo", "close", "logOut"}
+MAX_IN_FLIGHT = 2000  # updates taken and not yet handled; past it, polling waits (Telegram keeps the rest)
 BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -195,6 +196,8 @@ class Pipeline:
         offset: int | None = None
         failures = 0
         while True:
+            while len(self.tasks) >= MAX_IN_FLIGHT:  # bounded memory after a long outage
+                await asyncio.sleep(0.1)
             try:
                 batch = await bot.raw_updates(offset, self.poll_timeout, allowed_updates=self.allowed_updates)
             except asyncio.CancelledError:
