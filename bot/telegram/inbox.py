@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS chats (
     data TEXT NOT NULL               -- the chat's conversation state as JSON
 );
 """
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = 5  # an update the process died handling this often is set aside (a crash loop must end)
 KEEP_SECONDS = 2 * 86400  # Telegram keeps unconfirmed updates for 24 h: done ids are kept longer to deduplicate
 
 
