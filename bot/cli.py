@@ -187,8 +187,7 @@ def cmd_metadata(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run one subcommand."""
-    parser = argparse.ArgumentParser(prog="budgetbot", description=f"忻州市人社局2023年预算公开问答机器人. {MAIN_JOB}",
-                                     epilog=MAIN_JOB)
+    parser = argparse.ArgumentParser(prog="budgetbot", description=f"忻州市人社局2023年预算公开问答机器人. {MAIN_JOB}")
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("build", help="build data/budget.db from the disclosure text")
     p.add_argument("--source", action="append", default=[], help="a disclosure text file (repeatable)")
