@@ -1,5 +1,8 @@
 """Load: 1,000 questions from 200 chats through `budgetbot serve` and the local fake Bot API server.
 
+`python bench/bench_load.py` measures this checkout; `python bench/bench_load.py OTHER_CHECKOUT` runs OTHER's
+`bot` package instead (e.g. the commit before a change), with this fake server and questions.
+
 Reports throughput, p50/p99 from update to reply (rate limiter on), and the resident memory of the serve
 process. Loopback only; bounded in count and time.
 """
@@ -33,9 +36,12 @@ async def main(chats: int = 200, per_chat: int = 5, limit_s: float = 300) -> dic
     """Run the load and return the figures."""
     fake = FakeTelegram()
     base = await fake.start()
+    state = tempfile.mkdtemp()
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": base,
-           "BUDGETBOT_USAGE_DB": os.path.join(tempfile.mkdtemp(), "usage.db")}
+           "BUDGETBOT_USAGE_DB": os.path.join(state, "usage.db"), "BUDGETBOT_INBOX": os.path.join(state, "inbox.db")}
     env.pop("WEBHOOK_URL", None)
+    if len(sys.argv) > 1:
+        env["PYTHONPATH"] = str(Path(sys.argv[1]).resolve())
     proc = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     try:

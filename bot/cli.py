@@ -9,27 +9,54 @@ from pathlib import Path
 
 from . import paths
 
+MAIN_JOB = ("Without a command, budgetbot runs the main job: `serve` (the Telegram bot) when TELEGRAM_BOT_TOKEN is "
+            "set, otherwise `chat` (questions in the terminal).")
+
+
+def _text(value: str) -> str:
+    """Command-line text as valid Unicode: bytes that were not UTF-8 become U+FFFD."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Build the database; print the checks with --check."""
-    from .ingest.build import build
+    from .ingest.build import expand_sources
     from .ingest.source import SourceError
 
-    sources = [Path(s) for s in args.source] or paths.sources()
+    from .store import build_into
+
+    sources = expand_sources([Path(s) for s in args.source]) if args.source else paths.sources()
+    db = Path(args.db)
     try:
-        checks = build(sources, Path(args.db))
+        checks = build_into(sources, db)
     except SourceError as exc:
         print(f"budgetbot build: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a read-only folder, a full disk: one line, not a traceback
+        print(f"budgetbot build: cannot write {db}: {exc.strerror or type(exc).__name__} "
+              "(choose another place with --db, or set BUDGETBOT_DATA)", file=sys.stderr)
+        return 2
     failed = [c for c in checks if not c.passed]
-    print(f"built {args.db} from {len(sources)} disclosure(s): {len(checks)} checks, {len(failed)} failed")
+    print(f"built {db} from {len(sources)} disclosure(s): {len(checks)} checks, {len(failed)} failed")
     from .datasette import write_metadata
 
-    write_metadata(Path(args.db).with_name("metadata.yml"))
+    try:
+        write_metadata(db.with_name("metadata.yml"))
+    except OSError as exc:
+        print(f"budgetbot build: metadata.yml not written: {exc.strerror or type(exc).__name__}", file=sys.stderr)
+    if failed:
+        print(f"The {len(failed)} failed check(s) are the document's own arithmetic (its printed figures do not add "
+              "up), not a failure of the build: the database holds the figures as published.")
     if args.check:
-        for c in sorted(checks, key=lambda c: c.passed):
-            mark = "PASS" if c.passed else "FAIL"
-            print(f"{mark}  [{c.kind}] {c.name}: expected {c.expected}, actual {c.actual}, difference {c.difference}")
+        import sqlite3
+
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            rows = conn.execute("select c.passed, d.unit || d.year || '年' || d.stage, c.kind, c.name, c.expected, "
+                                "c.actual, c.difference from checks c join documents d on d.id = c.document_id "
+                                "order by c.passed, c.document_id, c.id").fetchall()
+        for passed, doc, kind, name, expected, actual, difference in rows:
+            print(f"{'PASS' if passed else 'FAIL'}  {doc} [{kind}] {name}: expected {expected}, actual {actual}, "
+                  f"difference {difference}")
     return 0
 
 
@@ -42,26 +69,49 @@ def _reply_json(ans, full: bool) -> str:
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer one question, or (--jsonl) one question per stdin line."""
     from .engine import answer
+    from .normalize import strip_controls
 
+    log = _usage(args.log)
     if args.jsonl:
-        for line in sys.stdin:
+        # Bytes in, bytes out: any input line (invalid UTF-8 too) gives one valid UTF-8 JSON line, whatever the locale.
+        out = sys.stdout.buffer
+        for raw in sys.stdin.buffer:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
             try:
-                ans = answer(line.rstrip("\n"))
-                print(_reply_json(ans, False), flush=True)
+                ans = answer(line)
+                reply = _reply_json(ans, False)
+                if log:
+                    log.question(line, ans.status, ans.query, channel="ask")
             except Exception as exc:  # a bad line must not stop the stream
-                print(json.dumps({"status": "unknown", "text": f"无法处理这一行：{type(exc).__name__}"},
-                                 ensure_ascii=False), flush=True)
+                reply = json.dumps({"status": "unknown", "text": f"无法处理这一行：{type(exc).__name__}"},
+                                   ensure_ascii=False)
+            out.write(reply.encode("utf-8", "replace") + b"\n")
+            out.flush()
         return 0
-    question = " ".join(args.question)
+    question = _text(" ".join(args.question))
     ans = answer(question)
-    print(_reply_json(ans, True) if args.json else ans.text)
+    if log:
+        log.question(question, ans.status, ans.query, channel="ask")
+    print(_reply_json(ans, True) if args.json else strip_controls(ans.text))
     return 0
+
+
+def _usage(enabled: bool):
+    """The usage log for a terminal command, or None (USAGE_LOG=0 turns it off)."""
+    if not enabled:
+        return None
+    from .usage import UsageLog
+
+    log = UsageLog()
+    return log if log.enabled else None
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
     """An interactive terminal session with the same replies as the bot."""
     from .engine import answer, get_engine
+    from .normalize import strip_controls
 
+    log = _usage(True)
     doc = get_engine().vocab.document
     print(f"预算问答（{doc['unit']}{doc['year']}年度单位{doc['stage']}公开）。输入问题，回车提问；输入 q 退出。")
     previous = None
@@ -73,11 +123,14 @@ def cmd_chat(args: argparse.Namespace) -> int:
             return 0
         if question.strip().lower() in ("q", "quit", "exit", "退出"):
             return 0
+        question = _text(question)
         ans = answer(question, previous)
         previous = ans.subject or previous
-        print(ans.text)
+        if log and question.strip():
+            log.question(question, ans.status, ans.query, channel="chat")
+        print(strip_controls(ans.text))
         for k, s in enumerate(ans.suggestions, 1):
-            print(f"  [{k}] {s}")
+            print(f"  [{k}] {strip_controls(s)}")
         print()
 
 
@@ -95,15 +148,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_misses(args: argparse.Namespace) -> int:
     """List the most frequent unanswered or disliked questions from data/usage.db."""
+    from .normalize import strip_controls
     from .usage import UsageLog, usage_path
 
-    if not usage_path().exists():
-        print(f"no usage recorded yet ({usage_path()})")
+    path = usage_path()
+    if not path.exists():
+        print(f"no usage recorded yet ({strip_controls(str(path))})")
         return 0
-    log = UsageLog(enabled=True)
-    rows = log.misses(args.top)
-    for question, n, why in rows:
-        print(f"{n:5d}  {why:12s}  {question}")
+    log = UsageLog(path, enabled=True, read_only=True)
+    if log.conn is None:
+        print(f"budgetbot misses: cannot read {strip_controls(str(path))}", file=sys.stderr)
+        return 2
+    rows = log.misses(args.top, args.channel)
+    for question, n, why in rows:  # what people typed: never let it drive the terminal (escapes, bidi)
+        print(f"{n:5d}  {strip_controls(why or '', keep=''):12s}  {strip_controls(question, keep='')}")
     if not rows:
         print("no unanswered or disliked questions recorded")
     return 0
@@ -113,7 +171,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write the facts view and the checks as CSV or JSON."""
     from .export import export
 
-    written = export(args.format, Path(args.out) if args.out else None)
+    try:
+        written = export(args.format, Path(args.out) if args.out else None)
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            raise
+        print(f"budgetbot export: cannot write {args.out}: {exc.strerror or type(exc).__name__}", file=sys.stderr)
+        return 2
     for path in written:
         print(f"wrote {path}", file=sys.stderr)
     return 0
@@ -129,26 +193,31 @@ def cmd_metadata(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run one subcommand."""
-    parser = argparse.ArgumentParser(prog="budgetbot", description="忻州市人社局2023年预算公开问答机器人")
+    parser = argparse.ArgumentParser(prog="budgetbot", description=f"忻州市人社局2023年预算公开问答机器人. {MAIN_JOB}")
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("build", help="build data/budget.db from the disclosure text")
     p.add_argument("--source", action="append", default=[], help="a disclosure text file (repeatable)")
     p.add_argument("--db", default=str(paths.db_path()), help="where to write the database")
-    p.add_argument("--check", action="store_true", help="print every data check, failed ones first")
+    p.add_argument("--check", action="store_true",
+                   help="print every data check, failed ones first (a failed check is the document's own arithmetic; "
+                        "the exit status is non-zero only when the build itself fails)")
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("ask", help="answer one question (or --jsonl: one per stdin line)")
     p.add_argument("question", nargs="*")
     p.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
     p.add_argument("--jsonl", action="store_true", help="read questions from stdin, write one JSON object per line")
+    p.add_argument("--log", action="store_true", help="record the questions in the usage log (channel 'ask')")
     p.set_defaults(func=cmd_ask)
     p = sub.add_parser("chat", help="chat in the terminal (no Telegram token needed)")
     p.set_defaults(func=cmd_chat)
     p = sub.add_parser("misses", help="most frequent unanswered or disliked questions")
     p.add_argument("--top", type=int, default=20)
+    p.add_argument("--channel", choices=["telegram", "chat", "ask"], help="only questions asked there")
     p.set_defaults(func=cmd_misses)
     p = sub.add_parser("export", help="write the facts view and checks for spreadsheets")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
-    p.add_argument("--out", help="file to write (csv: the checks go beside it as NAME-checks.csv); default stdout")
+    p.add_argument("--out", help="file to write (csv: the checks go beside it as NAME-checks.csv); default stdout "
+                                 "(csv: the facts, an empty line, then the checks)")
     p.set_defaults(func=cmd_export)
     p = sub.add_parser("metadata", help="write Datasette metadata generated from queries/")
     p.add_argument("--out", default=str(paths.DATA / "metadata.yml"))
@@ -156,9 +225,19 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("serve", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     p.set_defaults(func=cmd_serve)
     args = parser.parse_args(argv)
+    for stream in (sys.stdout, sys.stderr, sys.stdin):  # never die on a byte the terminal cannot take
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     if args.command is None:  # the main job: the bot when a token is set, else the terminal chat
-        return cmd_serve(args) if os.environ.get("TELEGRAM_BOT_TOKEN") else cmd_chat(args)
-    return args.func(args)
+        args.func = cmd_serve if os.environ.get("TELEGRAM_BOT_TOKEN") else cmd_chat
+    try:
+        code = args.func(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:  # `budgetbot export | head`: the reader has gone; stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 from . import store
@@ -23,8 +24,18 @@ FACTS = "select * from facts order by document_id, source_line, row_no, column_l
 CHECKS = "select document_id, kind, name, expected, actual, difference, passed, detail from checks order by passed, id"
 
 
+CENT = Decimal("0.01")
+
+
 def _clean(value):
     return round(value, 2) if isinstance(value, float) else value
+
+
+def amount_text(value):
+    """An amount as printed in the document: two decimals kept (3.90, 150.00), from Decimal, never float repr."""
+    if isinstance(value, float):
+        return str(Decimal(repr(value)).quantize(CENT))
+    return value
 
 
 def export(fmt: str, out: Path | None) -> list[Path]:
@@ -40,8 +51,14 @@ def export(fmt: str, out: Path | None) -> list[Path]:
             return []
         out.write_text(text, encoding="utf-8")
         return [out]
-    if out is None:
-        _write_csv(sys.stdout, facts_cols, facts)
+    if out is None:  # one stream: the facts, an empty line, then the checks; UTF-8 with a BOM whatever the locale
+        buffer = io.StringIO(newline="")
+        _write_csv(buffer, facts_cols, facts)
+        buffer.write("\r\n")
+        _write_csv(buffer, check_cols, checks)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(buffer.getvalue().encode("utf-8-sig"))
+        sys.stdout.buffer.flush()
         return []
     written = []
     for path, cols, rows in ((out, facts_cols, facts), (out.with_name(out.stem + "-checks.csv"), check_cols, checks)):
@@ -54,4 +71,4 @@ def export(fmt: str, out: Path | None) -> list[Path]:
 def _write_csv(f: io.TextIOBase, cols: list[str], rows: list[tuple]) -> None:
     writer = csv.writer(f)
     writer.writerow(cols)
-    writer.writerows([tuple(map(_clean, r)) for r in rows])
+    writer.writerows([tuple(map(amount_text, r)) for r in rows])

@@ -18,7 +18,14 @@ CN_DIGITS = {"〇": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": 
              "六": "6", "七": "7", "八": "8", "九": "9"}
 CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{2,4})年")
 CN_CODE = re.compile(r"[〇零一二三四五六七八九]{3,}")  # 科目编码 read out digit by digit: 二〇八〇一〇一
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+# C0/C1 controls (terminal escapes), zero-width and bidi marks, embeddings/overrides (U+202A–202E), isolates
+# (U+2066–2069) and the other invisible format characters: they change how text is shown, never what it asks.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+
+
+def strip_controls(text: str, keep: str = "\n") -> str:
+    """The text without CONTROL characters, except those in `keep` (safe to print on a terminal)."""
+    return CONTROL.sub(lambda m: m.group(0) if m.group(0) in keep else "", text)
 
 
 @dataclass(frozen=True)

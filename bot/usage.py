@@ -1,13 +1,17 @@
 """What people ask: questions, statuses and 👍/👎 votes in a separate writable SQLite file (never the disclosure db)."""
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from . import paths
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -19,31 +23,79 @@ CREATE TABLE IF NOT EXISTS events (
     query TEXT,                  -- canned query id, when answered
     vote INTEGER,                -- +1 / -1 for kind = 'vote'
     user_id INTEGER,             -- only with USAGE_LOG_USERS=1
-    chat_id INTEGER              -- only with USAGE_LOG_USERS=1
+    chat_id INTEGER,             -- only with USAGE_LOG_USERS=1
+    channel TEXT                 -- where it was asked: telegram / chat / ask
 );
 CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
 """
+CHANNELS = ("telegram", "chat", "ask")
 
 
 def usage_path() -> Path:
-    """data/usage.db unless BUDGETBOT_USAGE_DB says otherwise."""
+    """data/usage.db unless BUDGETBOT_USAGE_DB says otherwise (a read-only data/ turns the log off, with a warning)."""
     return Path(os.environ.get("BUDGETBOT_USAGE_DB", paths.DATA / "usage.db"))
 
 
 class UsageLog:
-    """Append-only log of questions and votes; a no-op when USAGE_LOG=0."""
+    """Append-only log of questions and votes; a no-op when USAGE_LOG=0.
 
-    def __init__(self, path: Path | None = None, enabled: bool | None = None, with_users: bool | None = None) -> None:
+    It never stops the bot: a file that cannot be opened or written (a read-only data folder, a full disk)
+    turns recording off with one warning.
+    """
+
+    def __init__(self, path: Path | None = None, enabled: bool | None = None, with_users: bool | None = None,
+                 read_only: bool = False) -> None:
         self.enabled = os.environ.get("USAGE_LOG", "1") != "0" if enabled is None else enabled
         self.with_users = os.environ.get("USAGE_LOG_USERS") == "1" if with_users is None else with_users
         self.path = path or usage_path()
         self.lock = threading.Lock()
         self.conn: sqlite3.Connection | None = None
-        if self.enabled:
+        self.status_lines: list[Callable[[], str]] = []  # more lines for /stats (e.g. updates skipped)
+        if not self.enabled:
+            return
+        try:
+            self.conn = self._open_ro() if read_only else self._open_rw()
+        except sqlite3.Error as exc:
+            self._degrade(exc)
+
+    def _open_rw(self) -> sqlite3.Connection:
+        try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.executescript(SCHEMA)
+        except OSError as exc:
+            raise sqlite3.OperationalError(str(exc)) from exc
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(SCHEMA)
+            if "channel" not in {r[1] for r in conn.execute("PRAGMA table_info(events)")}:
+                conn.execute("ALTER TABLE events ADD COLUMN channel TEXT")  # a usage.db from before channels
+        except sqlite3.Error:
+            conn.close()
+            raise
+        return conn
+
+    def _open_ro(self) -> sqlite3.Connection:
+        """Read-only, for reports: works on a file (and folder) this process may not write."""
+        for flags in ("mode=ro", "mode=ro&immutable=1"):  # immutable: a WAL file whose -shm cannot be created
+            conn = sqlite3.connect(f"file:{self.path}?{flags}", uri=True, check_same_thread=False)
+            try:
+                conn.execute("SELECT count(*) FROM events").fetchone()
+                return conn
+            except sqlite3.Error:
+                conn.close()
+        raise sqlite3.OperationalError(f"cannot read {self.path}")
+
+    def _degrade(self, exc: Exception) -> None:
+        """Turn recording off for good, with one warning."""
+        log.warning("usage log off: cannot write %s (%s); set BUDGETBOT_USAGE_DB to a writable file",
+                    self.path, type(exc).__name__)
+        if self.conn:
+            try:
+                self.conn.close()
+            except sqlite3.Error:
+                pass
+        self.conn = None
+        self.enabled = False
 
     def _insert(self, **row) -> None:
         if not self.conn:
@@ -52,32 +104,44 @@ class UsageLog:
             row["user_id"] = row["chat_id"] = None
         cols = ", ".join(row)
         with self.lock:
-            self.conn.execute(f"INSERT INTO events (ts, {cols}) VALUES (?, {', '.join('?' * len(row))})",
-                              (time.time(), *row.values()))
+            try:
+                self.conn.execute(f"INSERT INTO events (ts, {cols}) VALUES (?, {', '.join('?' * len(row))})",
+                                  (time.time(), *row.values()))
+            except sqlite3.Error as exc:
+                self._degrade(exc)
 
     def question(self, question: str, status: str, query: str | None, user_id: int | None = None,
-                 chat_id: int | None = None) -> None:
-        """Record one question and how it was answered."""
+                 chat_id: int | None = None, channel: str = "telegram") -> None:
+        """Record one question and how it was answered, and where it was asked (telegram / chat / ask)."""
         self._insert(kind="question", question=question[:500], status=status, query=query, user_id=user_id,
-                     chat_id=chat_id)
+                     chat_id=chat_id, channel=channel)
 
     def vote(self, question: str, query: str | None, vote: int, user_id: int | None = None,
              chat_id: int | None = None) -> None:
         """Record a 👍 (+1) or 👎 (−1) on an answer."""
         self._insert(kind="vote", question=question[:500], query=query, vote=1 if vote > 0 else -1, user_id=user_id,
-                     chat_id=chat_id)
+                     chat_id=chat_id, channel="telegram")
 
-    def misses(self, top: int = 20) -> list[tuple[str, int, str]]:
-        """The most frequent unanswered (clarify/unknown) or disliked questions: (question, count, why)."""
+    def misses(self, top: int = 20, channel: str | None = None) -> list[tuple[str, int, str]]:
+        """The most frequent unanswered (clarify/unknown) or disliked questions: (question, count, why).
+
+        channel keeps only questions asked there (telegram, chat or ask; a log from before channels is telegram).
+        """
         if not self.conn:
             return []
         with self.lock:
+            has_channel = "channel" in {r[1] for r in self.conn.execute("PRAGMA table_info(events)")}
+            where = "and coalesce(channel, 'telegram') = ?" if channel and has_channel else ""
+            params = (channel, top) if where else (top,)
+            if channel and not has_channel and channel != "telegram":
+                return []
             return self.conn.execute(
-                """select question, count(*) as n,
+                f"""select question, count(*) as n,
                           group_concat(distinct case when kind = 'vote' then '👎' else status end) as why
                    from events
-                   where (kind = 'question' and status in ('clarify', 'unknown')) or (kind = 'vote' and vote < 0)
-                   group by question order by n desc, max(ts) desc limit ?""", (top,)).fetchall()
+                   where ((kind = 'question' and status in ('clarify', 'unknown')) or (kind = 'vote' and vote < 0))
+                         {where}
+                   group by question order by n desc, max(ts) desc limit ?""", params).fetchall()
 
     def stats(self, days: int = 14) -> dict:
         """Questions per day with answer/clarify/unknown counts, votes, and the top misses."""
@@ -102,6 +166,9 @@ class UsageLog:
         lines.append(f"反馈：👍 {data['votes'][0]}，👎 {data['votes'][1]}")
         lines.append("答不上或被点👎最多的问题：")
         lines += [f"· {q}（{n}次，{why}）" for q, n, why in data["misses"]] or ["· 暂无"]
+        if not self.conn:
+            lines.append("（使用记录未开启或不可写）")
+        lines += [line() for line in self.status_lines]
         return "\n".join(lines)
 
     def close(self) -> None:

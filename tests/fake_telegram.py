@@ -96,6 +96,7 @@ class FakeTelegram:
         self.runner: web.AppRunner | None = None
         self.webhook: dict = {}
         self.port = 0
+        self.closing = False
 
     # -- the server ---------------------------------------------------------------------------------------------
     async def start(self) -> str:
@@ -110,7 +111,9 @@ class FakeTelegram:
         return f"http://127.0.0.1:{self.port}/bot"
 
     async def stop(self) -> None:
-        """Stop the server."""
+        """Stop the server (long polls still waiting return at once)."""
+        self.closing = True
+        self._new.set()
         if self.runner:
             await self.runner.cleanup()
 
@@ -186,7 +189,7 @@ class FakeTelegram:
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
         timeout = float(p.get("timeout", 0) or 0)
         deadline = time.monotonic() + timeout
-        while not self.pending() and time.monotonic() < deadline:
+        while not self.pending() and not self.closing and time.monotonic() < deadline:
             self._new.clear()
             try:
                 await asyncio.wait_for(self._new.wait(), max(0.0, deadline - time.monotonic()))
@@ -316,6 +319,16 @@ class FakeTelegram:
         """Any other update: edited_message, channel_post, a sticker message…"""
         return self._push({kind: {"message_id": next(self._msg_ids), "date": int(time.time()), **message}})
 
+    def send_poll(self, chat_id: int, question: str = "午饭吃什么？") -> int:
+        """A user sends a poll as Bot API servers before 9.6 describe it (no persistent_id, allows_revoting,
+        members_only): python-telegram-bot 22.8 cannot parse it."""
+        poll = {"id": f"poll{next(self._ids)}", "question": question, "total_voter_count": 0, "is_closed": False,
+                "is_anonymous": True, "type": "regular", "allows_multiple_answers": False,
+                "options": [{"text": "面条", "voter_count": 0}, {"text": "米饭", "voter_count": 0}]}
+        return self._push({"message": {"message_id": next(self._msg_ids), "date": int(time.time()),
+                                       "chat": {"id": chat_id, "type": "private"}, "from": self.user(chat_id),
+                                       "poll": poll}})
+
     def press(self, chat_id: int, message: dict, data: str) -> int:
         """A user presses an inline button of a message the bot sent."""
         return self._push({"callback_query": {"id": str(next(self._ids)), "from": self.user(chat_id),
@@ -340,6 +353,10 @@ class FakeTelegram:
     def messages(self, chat_id: int) -> list[dict]:
         """Messages the bot sent to a chat, in order."""
         return [m for m in self.sent if m.get("chat", {}).get("id") == chat_id]
+
+    def count(self, method: str) -> int:
+        """How many calls of a method the bot has made."""
+        return sum(1 for m, _ in self.calls if m == method)
 
     async def wait_for(self, condition, timeout: float = 20.0) -> None:
         """Wait until condition() holds (checked after every API call), or fail."""

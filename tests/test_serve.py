@@ -15,9 +15,12 @@ import aiohttp
 from fake_telegram import FakeTelegram
 
 
-def serve(fake: FakeTelegram, base: str, **env) -> subprocess.Popen:
+def serve(fake: FakeTelegram, base: str, state: str | None = None, **env) -> subprocess.Popen:
+    """`budgetbot serve` against the fake; `state` is the folder of its usage.db and inbox.db (kept across restarts)."""
+    state = state or tempfile.mkdtemp()
     environ = {**os.environ, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": base,
-               "BUDGETBOT_USAGE_DB": os.path.join(tempfile.mkdtemp(), "usage.db"), **env}
+               "BUDGETBOT_USAGE_DB": os.path.join(state, "usage.db"), "BUDGETBOT_INBOX": os.path.join(state, "inbox.db"),
+               **env}
     environ.pop("WEBHOOK_URL", None) if "WEBHOOK_URL" not in env else None
     return subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=environ, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
@@ -46,7 +49,8 @@ def test_sigterm_mid_stream_and_restart_lose_nothing_and_repeat_nothing():
         fake = FakeTelegram()
         base = await fake.start()
         try:
-            proc = serve(fake, base)
+            state = tempfile.mkdtemp()
+            proc = serve(fake, base, state)
             chats = list(range(300, 340))
             for chat in chats[:20]:
                 fake.send_text(chat, "三公经费多少")
@@ -57,7 +61,7 @@ def test_sigterm_mid_stream_and_restart_lose_nothing_and_repeat_nothing():
             assert took < 5, took
             for chat in chats[30:]:  # arrive while it is down
                 fake.send_text(chat, "项目支出有哪些")
-            proc = serve(fake, base)
+            proc = serve(fake, base, state)
             await fake.wait_for(lambda: all(fake.messages(c) for c in chats), timeout=60)
             await asyncio.sleep(1.5)
             await stop(proc)

@@ -1,26 +1,35 @@
-"""Wiring: one function builds the Application; run() starts it by polling or as a webhook."""
+"""Wiring: one function builds the Application; run() starts it by polling or as a webhook, through the inbox."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import os
+import signal
+import sqlite3
+from pathlib import Path
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, Defaults,
                           InlineQueryHandler, MessageHandler, filters)
+from telegram.request import HTTPXRequest
 
+from .. import paths
 from ..engine import get_engine
 from ..usage import UsageLog
 from . import handlers
+from .inbox import Inbox
+from .pipeline import JournalBot, PerChatProcessor, Pipeline, webhook_server
 from .render import ButtonIds
 
 log = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 COMMANDS = [("start", "开始：例子"), ("help", "帮助：能答什么、不能答什么"), ("chart", "图表：支出结构、三公经费、基本支出、项目支出"),
-            ("sources", "数据来源"), ("glossary", "名词解释"), ("check", "数据核对")]
+            ("doc", "选择文件（单位、年度）"), ("sources", "数据来源"), ("glossary", "名词解释"), ("check", "数据核对")]
 ADMIN_COMMANDS = [("stats", "使用统计（管理员）")]
+STOP_BUDGET = 4.0  # seconds from SIGTERM to exit, whatever the backlog (what is not answered stays in the inbox)
 
 
 async def _post_init(app: Application) -> None:
@@ -36,16 +45,16 @@ async def _post_init(app: Application) -> None:
 
 def build_application(token: str, base_url: str | None = None, max_retries: int = 5,
                       usage: UsageLog | None = None) -> Application:
-    """The bot with all its handlers, HTML defaults, a retrying rate limiter and concurrent updates."""
+    """The bot with all its handlers, HTML defaults, a retrying rate limiter, and per-chat ordered updates."""
     engine = get_engine()
     ids = ButtonIds()
     for question in engine.all_suggestions() + engine.glossary_questions():
         ids.register(question)
-    builder = (Application.builder().token(token).defaults(Defaults(parse_mode=ParseMode.HTML))
-               .rate_limiter(AIORateLimiter(max_retries=max_retries)).concurrent_updates(True).post_init(_post_init))
-    if base_url:
-        builder = builder.base_url(base_url).base_file_url(base_url.replace("/bot", "/file/bot"))
-    app = builder.build()
+    base_url = base_url or DEFAULT_API_URL
+    bot = JournalBot(token, base_url=base_url, base_file_url=base_url.replace("/bot", "/file/bot"),
+                     request=HTTPXRequest(connection_pool_size=256), get_updates_request=HTTPXRequest(),
+                     defaults=Defaults(parse_mode=ParseMode.HTML), rate_limiter=AIORateLimiter(max_retries=max_retries))
+    app = (Application.builder().bot(bot).concurrent_updates(PerChatProcessor(256)).post_init(_post_init).build())
     app.bot_data["ids"] = ids
     app.bot_data["usage"] = usage if usage is not None else UsageLog()
     app.add_handler(MessageHandler(filters.UpdateType.EDITED | filters.UpdateType.CHANNEL_POSTS, handlers.ignore))
@@ -65,17 +74,67 @@ def build_application(token: str, base_url: str | None = None, max_retries: int 
     return app
 
 
+def open_inbox() -> Inbox:
+    """The durable update queue: BUDGETBOT_INBOX, else inbox.db in the data folder (or the user's data dir)."""
+    path = Path(os.environ.get("BUDGETBOT_INBOX") or paths.state_dir() / "inbox.db")
+    try:
+        return Inbox(path)
+    except (sqlite3.Error, OSError) as exc:
+        log.warning("cannot write %s (%s): updates are kept in memory only, so a crash may lose some",
+                    path, type(exc).__name__)
+        return Inbox(":memory:")
+
+
+async def serve(app: Application, inbox: Inbox, webhook: dict | None = None, stop: asyncio.Event | None = None) -> None:
+    """Run until SIGTERM/SIGINT (or `stop` is set): intake stops at once, and it returns within STOP_BUDGET seconds."""
+    if stop is None:
+        stop = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    usage: UsageLog = app.bot_data["usage"]
+    usage.status_lines.append(lambda: f"无法解析而跳过的更新：{inbox.counts().get('poison', 0)}个")
+    pipeline = Pipeline(app, inbox, grace=STOP_BUDGET / 3)
+    server = None
+    await app.initialize()
+    try:
+        if app.post_init:
+            await app.post_init(app)
+        await app.start()
+        await pipeline.start(polling=webhook is None)
+        if webhook is not None:
+            server = webhook_server(pipeline, webhook["secret"]).listen(webhook["port"], webhook["listen"],
+                                                                        xheaders=True)
+            await app.bot.set_webhook(webhook["url"], secret_token=webhook["secret"],
+                                      allowed_updates=Update.ALL_TYPES)
+        log.info("budgetbot is running (%s)", "webhook" if webhook else "long polling")
+        await stop.wait()
+        log.info("stopping")
+        if server is not None:
+            server.stop()
+        await pipeline.stop()
+    finally:
+        try:
+            await asyncio.wait_for(_close(app), timeout=STOP_BUDGET / 3)
+        except (asyncio.TimeoutError, Exception) as exc:  # never let a slow close hold the exit
+            log.warning("closing took too long (%s)", type(exc).__name__)
+        inbox.close()
+
+
+async def _close(app: Application) -> None:
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+
+
 def run() -> None:
     """Run from the environment: TELEGRAM_BOT_TOKEN, TELEGRAM_API_URL, and WEBHOOK_URL/PORT for webhook mode."""
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token in the URL
     token = os.environ["TELEGRAM_BOT_TOKEN"]
     app = build_application(token, os.environ.get("TELEGRAM_API_URL") or DEFAULT_API_URL)
-    webhook = os.environ.get("WEBHOOK_URL")
-    if webhook:
-        secret = os.environ.get("WEBHOOK_SECRET") or hashlib.sha256(token.encode()).hexdigest()[:32]
-        app.run_webhook(listen="0.0.0.0", port=int(os.environ.get("PORT", "8443")), url_path="telegram",
-                        webhook_url=webhook.rstrip("/") + "/telegram", secret_token=secret,
-                        allowed_updates=Update.ALL_TYPES)
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    webhook = None
+    if os.environ.get("WEBHOOK_URL"):
+        webhook = {"url": os.environ["WEBHOOK_URL"].rstrip("/") + "/telegram", "listen": "0.0.0.0",
+                   "port": int(os.environ.get("PORT", "8443")),
+                   "secret": os.environ.get("WEBHOOK_SECRET") or hashlib.sha256(token.encode()).hexdigest()[:32]}
+    asyncio.run(serve(app, open_inbox(), webhook))
