@@ -72,13 +72,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from .normalize import strip_controls
 
     log = _usage(args.log)
+    previous = _chosen_document(getattr(args, "doc", None))
+    if previous is False:
+        return 2
     if args.jsonl:
         # Bytes in, bytes out: any input line (invalid UTF-8 too) gives one valid UTF-8 JSON line, whatever the locale.
         out = sys.stdout.buffer
         for raw in sys.stdin.buffer:
             line = raw.decode("utf-8", "replace").rstrip("\n")
             try:
-                ans = answer(line)
+                ans = answer(line, previous)
                 reply = _reply_json(ans, False)
                 if log:
                     log.question(line, ans.status, ans.query, channel="ask")
@@ -89,11 +92,27 @@ def cmd_ask(args: argparse.Namespace) -> int:
             out.flush()
         return 0
     question = _text(" ".join(args.question))
-    ans = answer(question)
+    ans = answer(question, previous)
     if log:
         log.question(question, ans.status, ans.query, channel="ask")
     print(_reply_json(ans, True) if args.json else strip_controls(ans.text))
     return 0
+
+
+def _chosen_document(name: str | None):
+    """The Context for --doc NAME (None without it; False, after saying why, when NAME picks no single document)."""
+    if not name:
+        return None
+    from .engine import get_engine
+    from .understand import Context
+
+    engine = get_engine()
+    doc_id = engine.find_document(_text(name))
+    if doc_id is None:
+        loaded = "; ".join(d.label for d in engine.docs)
+        print(f"budgetbot: --doc {name!r} does not pick one loaded document (loaded: {loaded})", file=sys.stderr)
+        return False
+    return Context(document=doc_id)
 
 
 def _usage(enabled: bool):
@@ -112,9 +131,13 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from .normalize import strip_controls
 
     log = _usage(True)
-    doc = get_engine().vocab.document
-    print(f"预算问答（{doc['unit']}{doc['year']}年度单位{doc['stage']}公开）。输入问题，回车提问；输入 q 退出。")
-    previous = None
+    previous = _chosen_document(getattr(args, "doc", None))
+    if previous is False:
+        return 2
+    engine = get_engine()
+    here = engine.view(previous.document).doc if previous else engine.doc
+    others = f"；另载入{len(engine.docs) - 1}份文件，问题里点名单位即可" if len(engine.docs) > 1 else ""
+    print(f"预算问答（当前文件：{here.label}{others}）。输入问题，回车提问；输入 q 退出。")
     while True:
         try:
             question = input("问> ")
@@ -125,7 +148,11 @@ def cmd_chat(args: argparse.Namespace) -> int:
             return 0
         question = _text(question)
         ans = answer(question, previous)
-        previous = ans.subject or previous
+        if ans.subject or ans.document_id:
+            kept = ans.context
+            if not ans.subject and previous:  # a choice or an unknown keeps the last subject
+                kept.subject, kept.items = previous.subject, previous.items
+            previous = kept
         if log and question.strip():
             log.question(question, ans.status, ans.query, channel="chat")
         print(strip_controls(ans.text))
@@ -207,8 +234,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
     p.add_argument("--jsonl", action="store_true", help="read questions from stdin, write one JSON object per line")
     p.add_argument("--log", action="store_true", help="record the questions in the usage log (channel 'ask')")
+    p.add_argument("--doc", help="the document questions that name none go to (a unit's name or short name, a year)")
     p.set_defaults(func=cmd_ask)
     p = sub.add_parser("chat", help="chat in the terminal (no Telegram token needed)")
+    p.add_argument("--doc", help="the document questions that name none go to (a unit's name or short name, a year)")
     p.set_defaults(func=cmd_chat)
     p = sub.add_parser("misses", help="most frequent unanswered or disliked questions")
     p.add_argument("--top", type=int, default=20)

@@ -31,6 +31,11 @@ def _with(row: dict, year: str) -> dict:
     return dict(row, year=y, last=str(int(y) - 1) if y.isdigit() else "上", stage=stage or "预算")
 
 
+def quoted(name: str) -> str:
+    """A name in Chinese quotes, unless it carries its own (“三公”经费)."""
+    return name if "“" in name else f"“{name}”"
+
+
 def fill(fmt: RowFormatter, template: str, row: dict) -> str:
     """Render a template left to right (so facts keep reading order); a [[…]] part is dropped when a field
     inside it is empty."""
@@ -59,7 +64,7 @@ def rows_reply(query: Query, rows: list[dict], name: str, year: str) -> Composed
     fmt.source = fill(fmt, query.source, first) if rows else ""
     parts = []
     if not rows:
-        parts.append(fill(fmt, query.template.get("empty", "本文件中没有“{name}”的数据。"), {"name": name}))
+        parts.append(fill(fmt, query.template.get("empty", "本文件中没有{name}的数据。"), {"name": quoted(name)}))
     else:
         if query.template.get("header"):
             parts.append(fill(fmt, query.template["header"], first))
@@ -72,7 +77,7 @@ def rows_reply(query: Query, rows: list[dict], name: str, year: str) -> Composed
 
 def _lines(parts: list[str]) -> str:
     """Parts joined one per line, with the empty lines an optional part leaves behind dropped."""
-    return "\n".join(line for p in parts for line in p.split("\n") if line.strip())
+    return "\n".join(line for p in parts for line in p.split("\n") if line.strip(" 。，；"))
 
 
 def attribute_reply(query: Query, rows: list[dict], asked: list[tuple[str, str]], yes_no: bool, year: str,
@@ -87,7 +92,7 @@ def attribute_reply(query: Query, rows: list[dict], asked: list[tuple[str, str]]
         spec = query.attributes[key]
         line = fill(fmt, spec["template"], row)
         if not line.strip():
-            line = f"本文件没有列出“{name}”的{spec.get('label', '这一项')}。"
+            line = f"本文件没有列出{quoted(name)}的{spec.get('label', '这一项')}。"
         elif yes_no and ("yes_if" in spec or "yes_contains" in spec):
             if "yes_if" in spec:
                 yes = row.get(spec["yes_if"]) not in (None, "", 0)

@@ -6,13 +6,12 @@ import re
 import sqlite3
 import threading
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
 
 from rapidfuzz import fuzz
 
 from . import paths, store
 from .catalog import Query, load_catalog, load_vocabulary
-from .compose import attribute_reply, cap, combine, main_value, pick_reply, premise, rank_reply, rows_reply
+from .compose import attribute_reply, cap, combine, main_value, pick_reply, premise, quoted, rank_reply, rows_reply
 from .format import Fact, amount
 from .match import Aspects, Hit, aspect_words, find_aspects, find_subjects, out_of_scope
 from .normalize import PUNCT, Normalized, normalize
@@ -114,6 +113,13 @@ class Engine:
         for e in sorted(self.vocab.entities, key=lambda e: -e.priority):
             self.by_name.setdefault(e.name, []).append(e)
         self._views[doc_id] = self
+
+    @property
+    def title(self) -> str:
+        """The document's published title, with its unit when the title does not name it."""
+        t = self.vocab.document.get("title") or ""
+        scope = self.vocab.document.get("scope") or ""
+        return t if self.doc.unit in t else f"{self.doc.unit}{self.doc.year}年{scope}{self.doc.stage}"
 
     def view(self, doc_id: int) -> "Engine":
         """The engine for one loaded document (built on first use; queries, words and skeletons are shared)."""
@@ -357,7 +363,9 @@ class Engine:
             rows = self.rows(r.query, r.hit.entity)
             if rows:
                 return self.run(r.query, r.hit.entity, r.score, rows, frame, text)
-        return self.run(good[0].query, good[0].hit.entity, good[0].score)
+        if "empty" in good[0].query.template:  # an empty result that says something ("没有下级明细")
+            return self.run(good[0].query, good[0].hit.entity, good[0].score)
+        return self._uncovered(readings, aspects)
 
     def _strong(self, hits: list[Hit]) -> list[Hit]:
         """Subjects named outright, one per stretch of text (the longest), in reading order."""
@@ -375,14 +383,13 @@ class Engine:
 
     def _out_of_scope(self, reason: str, hits: list[Hit]) -> Answer:
         """The document cannot answer this: one line why; related figures only as buttons."""
-        doc = self.vocab.document
         related = []
         for h in self._strong(hits):
             best = max((q for q in self.queries.values() if _fits(q, h.entity)),
                        key=lambda q: (q.aspects[0] == "amount", -len(q.aspects)), default=None)
             if best:
                 related.append(self.suggestion(best, h.entity))
-        text = f"{reason}。本文件是《{doc['title']}》，无法回答这个问题。"
+        text = f"{reason}。本文件是《{self.title}》，无法回答这个问题。"
         if related:
             text += "\n文件中相关的数字见下方按钮。"
         return Answer("unknown", text, suggestions=list(dict.fromkeys(related))[:3]
@@ -477,9 +484,8 @@ class Engine:
         if aspects.found[0] == "definition":
             return self.run(best.query, best.hit.entity, best.score)  # "经费来源是什么": what it holds
         asked = self.words["aspects"][aspects.found[0]].get("label", aspects.found[0])
-        doc = self.vocab.document
-        return Answer("unknown", f"本文件没有列出“{best.hit.entity.name}”的{asked}"
-                                 f"（《{doc['title']}》）。文件中关于它的数字见下方按钮。",
+        return Answer("unknown", f"本文件没有列出{quoted(best.hit.entity.name)}的{asked}"
+                                 f"（《{self.title}》）。文件中关于它的数字见下方按钮。",
                       score=round(best.score, 1), suggestions=[self.suggestion(best.query, best.hit.entity)],
                       subject=best.hit.entity.key)
 
@@ -583,11 +589,13 @@ class Engine:
 
     def _unknown(self, why: str) -> Answer:
         examples = self.words.get("help", {}).get("examples", [])
-        doc = self.vocab.document
         projects = sum(e.kind == "project" for e in self.vocab.entities)
-        msg = (f"{why}\n我能回答《{doc['title']}》中的内容："
-               "预算总额及增减、收支各表、功能科目（如2080101）、经济科目（如取暖费）、“三公”经费、机关运行经费、"
-               f"政府采购、{projects}个项目及其绩效目标、内设机构和编制、国有资产、名词解释。")
+        kinds = {e.kind for e in self.vocab.entities}
+        has = ["收支总额", "收支各表", "功能科目", "经济科目", "“三公”经费"]
+        has += [f"{projects}个项目及其绩效目标"] if projects else []
+        has += ["内设机构和编制"] if "department" in kinds else []
+        has += ["名词解释"] if "term" in kinds else []
+        msg = f"{why}\n我能回答《{self.title}》中的内容：{'、'.join(has)}。"
         return Answer("unknown", msg, suggestions=examples[:4])
 
 

@@ -114,7 +114,7 @@ def membership(text: str, spans: list[tuple[int, int]], yes_no: bool) -> tuple[i
     """For "X属于Y吗" / "Y包括X吗": (index of the part, index of the whole) among the two first spans."""
     if len(spans) < 2:
         return None
-    (s1, e1), (s2, e2) = spans[0], spans[1]
+    (_, e1), (s2, e2) = spans[0], spans[1]
     mid, tail = text[e1:s2], text[e2:]
     asked = yes_no or re.search(r"不|是否|没有", mid) or re.match(r"^(的)?(一部分|之列|范围|里|中|吗)", tail)
     if tail and not re.match(r"^(的)?(一种|一项|一部分|一类|范围|之列|里面|里|中|内|吗|么|呢)*$", tail):

@@ -61,6 +61,7 @@ def build_application(token: str, base_url: str | None = None, max_retries: int 
     app.add_handler(CommandHandler("start", handlers.start))
     app.add_handler(CommandHandler("help", handlers.help_command))
     app.add_handler(CommandHandler("chart", handlers.chart))
+    app.add_handler(CommandHandler("doc", handlers.doc))
     app.add_handler(CommandHandler("sources", handlers.sources))
     app.add_handler(CommandHandler("glossary", handlers.glossary))
     app.add_handler(CommandHandler("check", handlers.check))

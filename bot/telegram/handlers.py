@@ -7,7 +7,7 @@ import logging
 import os
 import traceback
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ChatType, MessageEntityType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -83,9 +83,44 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str)
     await send_answer(update, context, ans, question)
 
 
-def _document_name() -> str:
-    doc = get_engine().vocab.document
-    return f"《{doc['unit']}{doc['year']}年度单位{doc['stage']}公开》"
+def _document_name(context: ContextTypes.DEFAULT_TYPE | None = None) -> str:
+    engine = get_engine()
+    docs = engine.docs
+    if len(docs) > 1 and context is None:
+        return f"已载入的{len(docs)}份预算公开文件（{'、'.join(d.label for d in docs[:4])}{'等' if len(docs) > 4 else ''}）"
+    return f"《{_chat_engine(context).doc.label}》" if context else f"《{engine.doc.label}》"
+
+
+def _chat_engine(context: ContextTypes.DEFAULT_TYPE):
+    """The engine for the chat's current document (chosen with /doc or named in a question), else the default."""
+    engine = get_engine()
+    chosen = (context.chat_data or {}).get("context", {}).get("document") if context.chat_data is not None else None
+    return engine.view(chosen) if any(d.id == chosen for d in engine.docs) else engine
+
+
+async def doc(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/doc: the loaded documents as buttons; a press makes one the chat's document (questions naming none go there)."""
+    engine = get_engine()
+    current = _chat_engine(context).doc
+    rows = [[InlineKeyboardButton(("✓ " if d.id == current.id else "") + d.short[:30], callback_data=f"d:{d.id}")]
+            for d in engine.docs[:50]]
+    await update.effective_message.reply_text(
+        html.escape(f"当前文件：{current.label}。没有点名单位的问题都问这份文件。选择另一份：", quote=False),
+        reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def _doc_button(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
+    """Make the pressed document the chat's current one."""
+    query = update.callback_query
+    engine = get_engine()
+    chosen = next((d for d in engine.docs if key.isdigit() and d.id == int(key)), None)
+    if chosen is None or context.chat_data is None:
+        await query.answer(EXPIRED)
+        return
+    await query.answer()
+    context.chat_data["context"] = {"subject": None, "items": [], "document": chosen.id}
+    await _edit(query, html.escape(f"已选择：{chosen.label}。接下来的问题都问这份文件（问题里点名其他单位时除外）。",
+                                   quote=False))
 
 
 def _examples() -> list[str]:
@@ -183,6 +218,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _reason(update, context, key)
     elif kind == "ch":
         await _chart_button(update, context, data)
+    elif kind == "d":
+        await _doc_button(update, context, key)
     elif kind in ("q", "c"):
         await _question_button(update, context, key, clarify=kind == "c")
     elif data == NOOP:
@@ -309,11 +346,11 @@ async def send_chart(update: Update, context: ContextTypes.DEFAULT_TYPE, topic: 
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the documents loaded, with sha256 and tables."""
-    await _run_canned(update, "sources_list", "topic:document")
+    await _run_canned(update, "sources_list", "topic:document", context)
 
 
-async def _run_canned(update: Update, query_id: str, subject_kind: str) -> None:
-    engine = get_engine()
+async def _run_canned(update: Update, query_id: str, subject_kind: str, context=None) -> None:
+    engine = _chat_engine(context) if context is not None else get_engine()
     ans = engine.run(engine.queries[query_id], engine.topic(subject_kind))
     for chunk in split_text(to_html(ans.text)):
         await update.effective_message.reply_text(chunk)
@@ -321,14 +358,14 @@ async def _run_canned(update: Update, query_id: str, subject_kind: str) -> None:
 
 async def glossary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The 名词解释 terms as buttons."""
-    questions = get_engine().glossary_questions()
+    questions = _chat_engine(context).glossary_questions()
     await update.effective_message.reply_text("名词解释（点按查看）：",
                                               reply_markup=question_buttons(_ids(context), questions, per_row=2))
 
 
 async def check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The data checks, failed ones first."""
-    await _run_canned(update, "checks_summary", "topic:checks")
+    await _run_canned(update, "checks_summary", "topic:checks", context)
 
 
 def admin_chats() -> set[int]:
