@@ -11,7 +11,7 @@ REGION = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}?(?:省|自治区))?(?:[\u4e00-\u9
 GOVERNMENT = ("人民政府", "办事处")
 LEVELS = (("街道", "街道"), ("镇", "镇"), ("乡", "乡"), ("区", "区"), ("县", "县"), ("市", "市"), ("省", "省"))
 # A unit's own words for itself or its place in a question ("本局", "我们单位").
-RANKING = re.compile(r"(哪个|哪家|哪一个|哪些)(单位|部门|街道|文件)(?=.*(最|排|第一|前))|(各|每个|所有)(单位|部门|文件)|各文件")
+RANKING = re.compile(r"(哪个|哪家|哪一个|哪些)(单位|部门|街道|文件)(?=.*(最|排|第一|前|多|少|高|低))|(各|每个|所有|全部|这些|几个|[两三四五六七八九十]个)(单位|部门|文件)|各文件")
 SELF = ("本局", "我局", "贵局", "该局", "全局", "局里", "本单位", "全单位", "单位", "本部门", "本院", "本街道", "我们", "你们")
 
 
@@ -33,8 +33,12 @@ class Doc:
 
     @property
     def short(self) -> str:
-        """A brief name for source lines: the unit without its region, the year and kind."""
+        """A brief name for source lines: the unit with only its nearest region (普陀区…), the year and kind."""
         name = self.unit[len(self.region):] if self.region and len(self.unit) - len(self.region) >= 3 else self.unit
+        name = name.replace("人民政府", "")
+        near = re.findall(r"[^省市区县]{2,4}?(?:省|自治区|市|区|县)", self.region)
+        if near and not name.startswith(near[-1]) and name != self.unit:
+            name = near[-1] + name
         return f"{name}{self.year}年{self.stage}"
 
 
@@ -69,6 +73,14 @@ def short_names(unit: str) -> set[str]:
     return {n for n in names if len(n) >= 2}
 
 
+def region_names(region: str) -> set[str]:
+    """A region and its parts as people say them: 上海市普陀区 → 上海市, 上海, 普陀区, 普陀."""
+    out = set()
+    for part in re.findall(r"[^省市区县]{2,4}?(?:省|自治区|市|区|县)", region):
+        out |= {part, part[:-1]} if len(part) >= 3 else {part}
+    return {n for n in out if len(n) >= 2}
+
+
 def load_docs(rows: list[dict]) -> list[Doc]:
     """The documents table as Docs."""
     out = []
@@ -85,8 +97,12 @@ def _subsequence(short: str, name: str) -> bool:
     return all(c in it for c in short)
 
 
-def fits(mention: str, doc: Doc) -> bool:
-    """Whether a body named in a question is this document's unit (or its region)."""
+def fits(mention: str, doc: Doc, encode=None) -> bool:
+    """Whether a body named in a question is this document's unit (or its region); by sound too with encode."""
+    if encode is not None:
+        sound = Doc(doc.id, encode(doc.unit), doc.year, doc.stage, tuple(encode(n) for n in doc.names),
+                    encode(doc.region))
+        return fits(mention, doc) or fits(encode(mention), sound)
     if any(mention == n or n.endswith(mention) and len(mention) >= 3 for n in doc.names):
         return True
     if doc.region and (mention == doc.region or len(mention) >= 2 and (doc.region.endswith(mention)
@@ -99,7 +115,7 @@ def fits(mention: str, doc: Doc) -> bool:
     return False
 
 
-def resolve(text: str, docs: list[Doc], current: int | None, is_phrase) -> Resolution:
+def resolve(text: str, docs: list[Doc], current: int | None, is_phrase, encode=None) -> Resolution:
     """The documents a (normalised) question is about.
 
     current is the conversation's document; is_phrase(text) tells a name from the document's own vocabulary
@@ -109,21 +125,35 @@ def resolve(text: str, docs: list[Doc], current: int | None, is_phrase) -> Resol
     missing = ""
     masked = text
     # Names the documents go by, longest first ("上海市普陀区规划和自然资源局" before "上海市").
-    names = sorted({(n, d.id) for d in docs for n in d.names}, key=lambda p: -len(p[0]))
+    names = sorted({(n, d.id) for d in docs for n in (*d.names, *region_names(d.region))}, key=lambda p: -len(p[0]))
+    regions = {n for d in docs for n in region_names(d.region)} - {n for d in docs for n in d.names}
     for name in dict.fromkeys(n for n, _ in names):
         at = masked.find(name)
         while at >= 0:
             units.append([i for n, i in names if n == name])
-            spans.append((at, at + len(name)))
+            if name not in regions:  # a place stays in the question ("忻州人口有多少" is not about the budget)
+                spans.append((at, at + len(name)))
             masked = masked[:at] + "\x00" * len(name) + masked[at + len(name):]
             at = masked.find(name)
+    if encode is not None:
+        # The same names by sound ("万里街到", "福力院"): the encoding keeps one code per character.
+        sounds = encode(masked)
+        for name in dict.fromkeys(n for n, _ in names):
+            if len(name) < 3:
+                continue
+            at = sounds.find(encode(name))
+            if at >= 0 and "\x00" not in masked[at:at + len(name)]:
+                units.append([i for n, i in names if n == name])
+                spans.append((at, at + len(name)))
+                masked = masked[:at] + "\x00" * len(name) + masked[at + len(name):]
+                sounds = encode(masked)
     for start, end in body_mentions(masked):
         mention = masked[start:end]
         # The longest tail that fits a document: "问万里街道" → 万里街道.
         hit = None
         for k in range(len(mention) - 1):
             tail = mention[k:]
-            ids = [d.id for d in docs if fits(tail, d)]
+            ids = [d.id for d in docs if fits(tail, d, encode)]
             if ids:
                 hit = (ids, start + k)
                 break

@@ -17,7 +17,7 @@ from .match import Aspects, Hit, aspect_words, find_aspects, find_subjects, out_
 from .normalize import PUNCT, Normalized, normalize
 from .understand import Context, Frame, frame_of, membership, scope_reason, split_parts
 from .across import across
-from .documents import Doc, load_docs, resolve
+from .documents import Doc, load_docs, region_names, resolve
 from .vocab import Entity, Vocabulary, comparable, load_charmap
 from .vocab import load_vocabulary as load_entities
 
@@ -105,9 +105,13 @@ class Engine:
         self.doc = next(d for d in self.docs if d.id == doc_id)
         # The unit's own names say nothing about the subject (the document is about that unit); "社会保障" in
         # "人力资源和社会保障局" must not read as 社会保障和就业支出.
-        names = {*self.doc.names, *self.words.get("scope", {}).get("unit_names", [])}
+        loaded = {n for d in self.docs for n in region_names(d.region)}
+        scope = dict(self.words.get("scope", {}))
+        scope["places"] = [p for p in scope.get("places", []) if p not in loaded]
+        self.scope = scope
+        names = {*self.doc.names, *scope.get("unit_names", [])}
         self.unit_names = tuple(sorted(names, key=len, reverse=True))
-        defaults = [f"topic:{t}" for t in self.words.get("scope", {}).get("default_topics", [])]
+        defaults = [f"topic:{t}" for t in self.scope.get("default_topics", [])]
         self.default_subjects = [e for e in self.vocab.entities if e.kind in defaults]
         self.by_name: dict[str, list[Entity]] = {}
         for e in sorted(self.vocab.entities, key=lambda e: -e.priority):
@@ -191,7 +195,7 @@ class Engine:
         for h in sorted(hits, key=lambda h: -(h.end - h.start)):
             if h.score >= 90 and h.surface:
                 rest = rest.replace(h.surface, "\x00" * len(h.surface))
-        for word in self.words.get("scope", {}).get("other_objects", []):
+        for word in self.scope.get("other_objects", []):
             pos = rest.find(word)
             if pos >= 0:
                 return text[max(0, pos - 6):pos + len(word)].lstrip("的")  # as asked, with what it qualifies
@@ -231,7 +235,7 @@ class Engine:
             return self._unknown("请输入一个关于预算的问题。")
         raw = normalize(question, self.vocab.simplify).raw
         current = ctx.document if any(d.id == ctx.document for d in self.docs) else self.default_id
-        res = resolve(raw, self.docs, current, self._is_phrase)
+        res = resolve(raw, self.docs, current, self._is_phrase, self.vocab.phonetics.encode)
         if res.missing:
             return self.view(current)._not_loaded(res.missing)
         rest = raw
@@ -317,7 +321,7 @@ class Engine:
         for h in hits:
             if h.score >= 100 and len(h.surface) >= 4 and h.entity.kind in DOCUMENT_PHRASES:
                 unnamed = unnamed.replace(h.surface, "\x00")
-        oos = out_of_scope(norm.raw, unnamed, self.vocab, self.words.get("scope", {}))
+        oos = out_of_scope(norm.raw, unnamed, self.vocab, self.scope)
         if oos:
             return self._out_of_scope(f"本文件没有关于“{oos}”的数据", hits)
         masked = unnamed
@@ -325,8 +329,8 @@ class Engine:
             if h.surface and h.score >= 80:
                 masked = masked[: h.start] + "\x00" * (h.end - h.start) + masked[h.end:]
         # Opinions and procedures are read on the text as typed too ("合理吗" keeps its 吗 there).
-        reason = (scope_reason(masked, self.words.get("scope", {}), self._known_body)
-                  or scope_reason(PUNCT.sub("", norm.raw), self.words.get("scope", {}), None))
+        reason = (scope_reason(masked, self.scope, self._known_body)
+                  or scope_reason(PUNCT.sub("", norm.raw), self.scope, None))
         if reason or (frame.per_capita and "人均" not in "".join(h.surface for h in hits)):
             return self._out_of_scope(reason or "文件没有列出人均数，也没有据以计算的人数口径", hits)
         strong = self._strong(hits)
@@ -397,6 +401,9 @@ class Engine:
 
     def _member(self, part: Entity, whole: Entity) -> Answer:
         """"会议费算不算三公经费": 是/不是, the whole's definition, and the part's own figure."""
+        members = [self.queries[q] for q, _ in whole.attrs.get("members", ()) if q in self.queries]
+        # 住房公积金 is a 功能科目 and an 经济科目: "…属于人员经费吗" asks about the one the whole is made of.
+        part = next((e for e in self.by_name.get(part.name, []) if any(_fits(q, e) for q in members)), part)
         yes = self._contains(whole, part)
         verdict = f"{'属于' if yes else '不属于'}。{part.name}{'是' if yes else '不是'}{whole.name}的组成部分。"
         lines, facts, sources = [verdict], [], []
@@ -415,6 +422,10 @@ class Engine:
                       facts, subject=part.key)
 
     def _contains(self, whole: Entity, part: Entity) -> bool:
+        for qid, fieldname in whole.attrs.get("members", ()):
+            # "办公费属于公用经费吗": the part's own row says which column it is in.
+            if qid in self.queries and _fits(self.queries[qid], part):
+                return any(r.get(fieldname) not in (None, 0) for r in self.rows(self.queries[qid], part))
         parts = set(whole.attrs.get("parts", ()))
         if part.kind in parts or f"topic:{part.attrs.get('topic', '')}" in parts:
             return True

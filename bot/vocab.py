@@ -174,7 +174,8 @@ def load_vocabulary(conn: sqlite3.Connection, words: dict, document_id: int = 1,
         add("catalog", r["name"], {r["name"], r["code"]}, code=r["code"])
     for topic, spec in (words.get("topics") or {}).items():
         add(f"topic:{topic}", spec["label"], spec["surfaces"], label=spec["label"], topic=topic,
-            parts=tuple(spec.get("parts", ())), columns="|" + "|".join(spec.get("columns", ())) + "|")
+            parts=tuple(spec.get("parts", ())), columns="|" + "|".join(spec.get("columns", ())) + "|",
+            members=tuple((m["query"], m["field"]) for m in spec.get("members", ())))
     by_name: dict[str, list[Entity]] = {}
     for e in ents.values():
         by_name.setdefault(e.name, []).append(e)
