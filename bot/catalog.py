@@ -40,6 +40,7 @@ class Query:
     attributes: dict[str, dict] = field(default_factory=dict, compare=False)
     field_sources: dict[str, str] = field(default_factory=dict, compare=False)  # a field from another table
     stages: tuple[str, ...] = ("预算", "决算")  # the kinds of document (预算, 决算) whose tables it reads
+    fallback: bool = False  # tried only when no other query finds rows for a clear subject
 
 
 def sql_params(sql: str) -> set[str]:
@@ -77,7 +78,7 @@ def load_query(path: Path) -> Query:
         formats=dict(data.get("formats") or {}), source=data["source"], phrasings=tuple(str(p) for p in data["phrasings"]),
         suggest=data.get("suggest", ""), path=path, attributes=attributes,
         field_sources={str(k): str(v) for k, v in (data.get("field_sources") or {}).items()},
-        stages=tuple(data.get("stages") or ("预算", "决算")),
+        stages=tuple(data.get("stages") or ("预算", "决算")), fallback=bool(data.get("fallback")),
     )
 
 

@@ -171,7 +171,7 @@ class Engine:
         named = {h.entity.kind for h in hits if h.score >= 90}
         out: list[Reading] = []
         for q in self.queries.values():
-            if self.doc.stage not in q.stages:
+            if self.doc.stage not in q.stages or q.fallback:
                 continue
             for h in hits:
                 if not _fits(q, h.entity):
@@ -369,7 +369,18 @@ class Engine:
                 return self.run(r.query, r.hit.entity, r.score, rows, frame, text)
         if "empty" in good[0].query.template:  # an empty result that says something ("没有下级明细")
             return self.run(good[0].query, good[0].hit.entity, good[0].score)
-        return self._uncovered(readings, aspects)
+        return self._from_narrative(good[0]) or self._uncovered(readings, aspects)
+
+    def _from_narrative(self, best: Reading) -> Answer | None:
+        """No table holds it: the document's own sentence about the subject, quoted (fallback queries)."""
+        if best.hit.score < 90:
+            return None
+        for q in self.queries.values():
+            if q.fallback and self.doc.stage in q.stages and _fits(q, best.hit.entity):
+                rows = self.rows(q, best.hit.entity)
+                if rows:
+                    return self.run(q, best.hit.entity, best.score, rows)
+        return None
 
     def _strong(self, hits: list[Hit]) -> list[Hit]:
         """Subjects named outright, one per stretch of text (the longest), in reading order."""
@@ -389,7 +400,8 @@ class Engine:
         """The document cannot answer this: one line why; related figures only as buttons."""
         related = []
         for h in self._strong(hits):
-            best = max((q for q in self.queries.values() if _fits(q, h.entity)),
+            best = max((q for q in self.queries.values()
+                        if _fits(q, h.entity) and self.doc.stage in q.stages and not q.fallback),
                        key=lambda q: (q.aspects[0] == "amount", -len(q.aspects)), default=None)
             if best:
                 related.append(self.suggestion(best, h.entity))
@@ -528,7 +540,7 @@ class Engine:
         """Every question this engine may offer as a button (so button ids stay valid across restarts)."""
         out = list(self.words.get("help", {}).get("examples", []))
         for q in self.queries.values():
-            if self.doc.stage not in q.stages:
+            if self.doc.stage not in q.stages or q.fallback:
                 continue
             for e in self.vocab.entities:
                 if _fits(q, e):

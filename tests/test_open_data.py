@@ -48,6 +48,8 @@ def test_datasette_metadata_queries_all_run():
     for qid, spec in db["queries"].items():
         query = engine.queries[qid]
         assert spec["sql"] == query.sql
+        if query.fallback:
+            continue  # never chosen by a phrasing; test_catalog runs it
         view = engine.view(next(d for d in [engine.doc, *engine.docs] if d.stage in query.stages).id)
         entity = next(r.hit.entity for p in query.phrasings for r in view.readings(p)[0] if r.query.id == qid)
         assert view.conn.execute(spec["sql"], view._params(query, entity)).fetchall(), qid
