@@ -76,8 +76,14 @@ def rows_reply(query: Query, rows: list[dict], name: str, year: str) -> Composed
 
 
 def _lines(parts: list[str]) -> str:
-    """Parts joined one per line, with the empty lines an optional part leaves behind dropped."""
-    return "\n".join(line for p in parts for line in p.split("\n") if line.strip(" 。，；"))
+    """Parts joined one per line: no empty lines an optional part leaves behind, no sentence said twice."""
+    out: list[str] = []
+    for line in (line for p in parts for line in p.split("\n")):
+        head, _, rest = line.partition("：")
+        core = (rest.strip(" 。，；;") or head).strip(" 。，；;")
+        if core and not (len(core) >= 16 and any(core in seen for seen in out)):
+            out.append(line)
+    return "\n".join(out)
 
 
 def attribute_reply(query: Query, rows: list[dict], asked: list[tuple[str, str]], yes_no: bool, year: str,
