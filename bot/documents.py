@@ -11,6 +11,7 @@ REGION = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}?(?:省|自治区))?(?:[\u4e00-\u9
 GOVERNMENT = ("人民政府", "办事处")
 LEVELS = (("街道", "街道"), ("镇", "镇"), ("乡", "乡"), ("区", "区"), ("县", "县"), ("市", "市"), ("省", "省"))
 # A unit's own words for itself or its place in a question ("本局", "我们单位").
+LEAD = "问查看说请给我和与跟及的在是从对把那这年度"
 RANKING = re.compile(r"(哪个|哪家|哪一个|哪些)(单位|部门|街道|文件)(?=.*(最|排|第一|前|多|少|高|低))|(各|每个|所有|全部|这些|几个|[两三四五六七八九十]个)(单位|部门|文件)|各文件")
 SELF = ("本局", "我局", "贵局", "该局", "全局", "局里", "本单位", "全单位", "单位", "本部门", "本院", "本街道", "我们", "你们")
 
@@ -25,6 +26,7 @@ class Doc:
     stage: str
     names: tuple[str, ...]  # the unit's full name and the shorter names derived from it
     region: str = ""
+    regions: tuple[str, ...] = ()  # the region and its parts as people say them (上海, 普陀区)
 
     @property
     def label(self) -> str:
@@ -87,7 +89,8 @@ def load_docs(rows: list[dict]) -> list[Doc]:
     for r in rows:
         region = r.get("region") or (REGION.match(r["unit"]).group(0) if REGION.match(r["unit"]) else "")
         out.append(Doc(r["id"], r["unit"], int(r["year"]), r.get("stage") or "预算",
-                       tuple(sorted(short_names(r["unit"]), key=len, reverse=True)), region))
+                       tuple(sorted(short_names(r["unit"]), key=len, reverse=True)), region,
+                       tuple(sorted(region_names(region)))))
     return out
 
 
@@ -115,6 +118,32 @@ def fits(mention: str, doc: Doc, encode=None) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class _NameTable:
+    names: tuple[tuple[str, tuple[int, ...]], ...]  # every name, longest first, with the documents it names
+    sounds: tuple[str, ...]
+    regions: frozenset[str]
+
+
+_TABLES: dict[tuple, _NameTable] = {}
+
+
+def _names(docs: tuple[Doc, ...], encode) -> _NameTable:
+    """The names of a set of documents, built once per set (questions are answered many times over one set)."""
+    key = (docs, encode is None)
+    table = _TABLES.get(key)
+    if table is None:
+        by_name: dict[str, list[int]] = {}
+        for d in docs:
+            for n in (*d.names, *d.regions):
+                by_name.setdefault(n, []).append(d.id)
+        names = tuple((n, tuple(ids)) for n, ids in sorted(by_name.items(), key=lambda p: -len(p[0])))
+        sounds = tuple(encode(n) if encode else n for n, _ in names)
+        regions = frozenset(n for d in docs for n in d.regions) - {n for d in docs for n in d.names}
+        table = _TABLES[key] = _NameTable(names, sounds, regions)
+    return table
+
+
 def resolve(text: str, docs: list[Doc], current: int | None, is_phrase, encode=None) -> Resolution:
     """The documents a (normalised) question is about.
 
@@ -125,12 +154,12 @@ def resolve(text: str, docs: list[Doc], current: int | None, is_phrase, encode=N
     missing = ""
     masked = text
     # Names the documents go by, longest first ("上海市普陀区规划和自然资源局" before "上海市").
-    names = sorted({(n, d.id) for d in docs for n in (*d.names, *region_names(d.region))}, key=lambda p: -len(p[0]))
-    regions = {n for d in docs for n in region_names(d.region)} - {n for d in docs for n in d.names}
-    for name in dict.fromkeys(n for n, _ in names):
+    table = _names(tuple(docs), encode)
+    regions = table.regions
+    for name, ids in table.names:
         at = masked.find(name)
         while at >= 0:
-            units.append([i for n, i in names if n == name])
+            units.append(list(ids))
             if name not in regions:  # a place stays in the question ("忻州人口有多少" is not about the budget)
                 spans.append((at, at + len(name)))
             masked = masked[:at] + "\x00" * len(name) + masked[at + len(name):]
@@ -138,20 +167,22 @@ def resolve(text: str, docs: list[Doc], current: int | None, is_phrase, encode=N
     if encode is not None:
         # The same names by sound ("万里街到", "福力院"): the encoding keeps one code per character.
         sounds = encode(masked)
-        for name in dict.fromkeys(n for n, _ in names):
+        for (name, ids), sound in zip(table.names, table.sounds):
             if len(name) < 3:
                 continue
-            at = sounds.find(encode(name))
+            at = sounds.find(sound)
             if at >= 0 and "\x00" not in masked[at:at + len(name)]:
-                units.append([i for n, i in names if n == name])
+                units.append(list(ids))
                 spans.append((at, at + len(name)))
                 masked = masked[:at] + "\x00" * len(name) + masked[at + len(name):]
                 sounds = encode(masked)
     for start, end in body_mentions(masked):
         mention = masked[start:end]
-        # The longest tail that fits a document: "问万里街道" → 万里街道.
+        # The longest tail that fits a document, dropping only words before a name: "问万里街道" → 万里街道
+        # (never part of a name: "丙丁福利院" is not "丁…福利院").
         hit = None
-        for k in range(len(mention) - 1):
+        lead = len(mention) - len(mention.lstrip(LEAD))
+        for k in range(min(lead, len(mention) - 2) + 1):
             tail = mention[k:]
             ids = [d.id for d in docs if fits(tail, d, encode)]
             if ids:

@@ -241,6 +241,11 @@ class Engine:
         rest = raw
         for s, e in sorted(res.spans, reverse=True):
             rest = rest[:s] + rest[e:]
+        mixed = next((g for g in res.units if len({self._doc(i).unit for i in g}) > 1), None)
+        if mixed and len(res.units) > 1:
+            # "万里街道和福利院…" where 福利院 names several units: ask which, one button per unit.
+            options = [f"{self._doc(i).short}{rest}" for i in mixed][:8]
+            return Answer("clarify", "问题里的单位名称对应好几份文件，您问的是哪一份？", suggestions=options)
         if len(res.ids) == 1:
             doc_id = res.ids[0]
             keep = ctx if doc_id == current else Context(document=doc_id)
@@ -253,6 +258,9 @@ class Engine:
         loaded = "、".join(d.label for d in self.docs[:8]) + ("等" if len(self.docs) > 8 else "")
         return Answer("unknown", f"没有载入“{what}”的公开文件，无法回答。已载入：{loaded}。",
                       suggestions=self.words.get("help", {}).get("examples", [])[:4])
+
+    def _doc(self, doc_id: int) -> Doc:
+        return next(d for d in self.docs if d.id == doc_id)
 
     def _is_phrase(self, text: str) -> bool:
         """Whether a name in a question is one of the default document's own (a 科室, a project), not a unit."""

@@ -49,7 +49,10 @@ class Phonetics:
 
     def encode(self, text: str) -> str:
         """The text with each Chinese character replaced by its sound's code."""
-        return "".join(self.code.get(c, c) for c in text)
+        return "".join(map(self._one, text))
+
+    def _one(self, c: str) -> str:
+        return self.code.get(c, c)
 
 
 @dataclass

@@ -67,6 +67,11 @@ def create(db: sqlite_utils.Database) -> None:
     db["cells"].create_index(["document_id", "table_id", "row_label"])
     db["cells"].create_index(["row_code"])
     db["targets"].create_index(["project_id"])
+    # The canned queries look up a table's total row (table_id, row_label), a document's table by meaning
+    # (document_id, key) and the 情况说明 of one section (document_id, section_no).
+    db["cells"].create_index(["table_id", "row_label", "column_label"])
+    db["budget_tables"].create_index(["document_id", "key"])
+    db["statements"].create_index(["document_id", "section_no"])
 
 TABLE_DOCS = {
     "documents": "载入的公开文件（单位全称、级次、地区、年度、预算/决算、部门/单位、页数、模板、原文件名与 sha256）",

@@ -1,0 +1,101 @@
+"""Benchmark many documents in one database: the seed and the Shanghai text twins loaded again under other unit
+names (100 documents in all), then build time, database size, answer median/p99 and cold start.
+
+usage: python bench/bench_many_docs.py [N]   (needs ../shared/disclosures beside the project, as in development)
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "disclosures"
+NAMES = "甲乙丙丁戊己庚辛壬癸"
+# The unit names as each text prints them (the seed, and the Shanghai twins' units).
+UNITS = {
+    "xinzhou-rsj-2023-budget.txt": ["忻州市人力资源和社会保障局"],
+    "shanghai-putuo-wanli-street-2023-budget.txt": ["上海市普陀区人民政府万里街道办事处", "万里街道"],
+    "shanghai-putuo-welfare-home-2024-budget.txt": ["上海市普陀区社会福利院", "社会福利院"],
+    "shanghai-putuo-planning-2024-final-accounts.txt": ["上海市普陀区规划和自然资源局", "规划和自然资源局"],
+}
+
+
+def make_sources(folder: Path, n: int) -> list[Path]:
+    """n disclosure texts: the four real ones, then copies whose unit is renamed (忻州市甲乙局, 甲乙街道 …)."""
+    out = []
+    texts = {name: (SHARED / name).read_text(encoding="utf-8") for name in UNITS}
+    for name, text in texts.items():
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        out.append(path)
+    k = 0
+    while len(out) < n:
+        name = list(UNITS)[k % len(UNITS)]
+        tag = NAMES[(k // 10) % 10] + NAMES[k % 10]
+        text = texts[name]
+        for old in UNITS[name]:
+            new = old.replace("人力资源和社会保障", f"{tag}测试").replace("万里", tag).replace("社会福利", f"{tag}福利") \
+                .replace("规划和自然资源", f"{tag}规划")
+            text = text.replace(old, new)
+        path = folder / f"copy{k:03d}-{name}"
+        path.write_text(text, encoding="utf-8")
+        out.append(path)
+        k += 1
+    return out
+
+
+QUESTIONS = ["三公经费多少", "取暖费多少", "基本支出", "人员经费是多少", "项目支出占比", "万里街道2023年公用经费",
+             "福利院2024年财政拨款收入", "规划资源局2024年三公经费决算数", "甲乙街道三公经费", "甲丙福利院基本支出",
+             "万里街道和福利院三公经费分别多少", "哪个单位三公经费最多", "黄浦区财政局三公经费", "万里街道2025年预算",
+             "忻州市甲戊测试局取暖费", "忻州市丙丙测试局取暖费", "会议费算不算三公经费", "项目支出前三名"]
+
+
+def main(n: int = 100) -> None:
+    """Build n documents, then time answers in one process and the cold start of `budgetbot ask`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "disclosures"
+        folder.mkdir()
+        sources = make_sources(folder, n)
+        db = Path(tmp) / "many.db"
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "bot", "build", "--db", str(db), "--source", str(folder)],
+                       check=True, capture_output=True, cwd=ROOT)
+        build_s = time.perf_counter() - t0
+        size = db.stat().st_size
+        env = dict(os.environ, BUDGETBOT_DB=str(db))
+        code = ("import json, statistics, time\n"
+                "from bot.engine import get_engine\n"
+                f"qs = {QUESTIONS!r}\n"
+                "e = get_engine()\n"
+                "t0 = time.perf_counter(); [e.answer(q) for q in qs]; first = time.perf_counter() - t0\n"
+                "ts, ranking = [], []\n"
+                "for _ in range(30):\n"
+                "    for q in qs:\n"
+                "        t = time.perf_counter(); e.answer(q); dt = time.perf_counter() - t\n"
+                "        (ranking if q.startswith('哪个单位') else ts).append(dt)\n"
+                "ts.sort()\n"
+                "print(json.dumps({'docs': len(e.docs), 'first_pass_s': round(first, 3),\n"
+                "                  'median_ms': round(statistics.median(ts) * 1000, 2),\n"
+                "                  'p99_ms': round(ts[int(len(ts) * 0.99) - 1] * 1000, 2),\n"
+                "                  'ranking_all_docs_ms': round(statistics.median(ranking) * 1000, 1)}))\n")
+        out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+        result = json.loads(out.stdout)
+        cold = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "bot", "ask", "三公经费多少"], env=env, cwd=ROOT, check=True,
+                           capture_output=True)
+            cold.append(time.perf_counter() - t0)
+    result.update(build_s=round(build_s, 2), db_mb=round(size / 1e6, 2), kb_per_doc=round(size / n / 1e3, 1),
+                  cold_start_s_median=round(statistics.median(cold), 3), cold_start_s_max=round(max(cold), 3))
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100)
