@@ -34,7 +34,7 @@ def across(engine: "Engine", views: list["Engine"], text: str, res: "Resolution"
     several = res.named and (len(res.units) >= 2 or len(set(res.years)) >= 2 or RANKING.search(text)
                              or SIDE_BY_SIDE.search(text))
     if not several:
-        options = [f"{v.doc.short}{_subject_question(text)}" for v in views][:8]
+        options = [f"{v.doc.short}{without_place(_subject_question(text), v.doc)}" for v in views][:8]
         return Answer("clarify", "这个问题可能涉及几份已载入的文件，您问的是哪一份？", suggestions=options)
     ask = _subject_question(text)
     answers = [(v, v.answer_here(ask)) for v in views]
@@ -70,6 +70,13 @@ def across(engine: "Engine", views: list["Engine"], text: str, res: "Resolution"
     reply = cap("\n".join(lines), MAX_REPLY)
     return Answer("answer", reply, ",".join(a.query or "" for _, a, _ in values), {}, 100.0, facts,
                   document="；".join(v.doc.label for v, _, _ in values))
+
+
+def without_place(text: str, doc) -> str:
+    """The question without the place names its option's document already carries (普陀区…)."""
+    for name in sorted(doc.regions, key=len, reverse=True):
+        text = text.replace(name, "")
+    return text.strip("的 ") or text
 
 
 def _main_fact(a: "Answer") -> Fact:

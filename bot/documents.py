@@ -63,11 +63,12 @@ def short_names(unit: str) -> set[str]:
     core = unit[len(region):] if len(unit) - len(region) >= 2 else unit
     for base in {unit, core}:
         names.add(base)
-        stripped = base
-        for word in GOVERNMENT:
-            stripped = stripped.replace(word, "")
-        if len(stripped) >= 2:
-            names.add(stripped)
+        for words in (GOVERNMENT[:1], GOVERNMENT[1:], GOVERNMENT):  # without 人民政府, without 办事处, without both
+            stripped = base
+            for word in words:
+                stripped = stripped.replace(word, "")
+            if len(stripped) >= 2:
+                names.add(stripped)
     if region:
         last = re.search(r"[^省市区县]{1,4}?(?:区|县|市)$", region)
         if last:

@@ -16,7 +16,7 @@ from .format import Fact, amount
 from .match import Aspects, Hit, aspect_words, find_aspects, find_subjects, out_of_scope
 from .normalize import PUNCT, Normalized, normalize
 from .understand import Context, Frame, frame_of, membership, scope_reason, split_parts
-from .across import across
+from .across import without_place, across
 from .documents import Doc, load_docs, region_names, resolve
 from .vocab import Entity, Vocabulary, comparable, load_charmap
 from .vocab import load_vocabulary as load_entities
@@ -244,7 +244,7 @@ class Engine:
         mixed = next((g for g in res.units if len({self._doc(i).unit for i in g}) > 1), None)
         if mixed and len(res.units) > 1:
             # "万里街道和福利院…" where 福利院 names several units: ask which, one button per unit.
-            options = [f"{self._doc(i).short}{rest}" for i in mixed][:8]
+            options = [f"{self._doc(i).short}{without_place(rest, self._doc(i))}" for i in mixed][:8]
             return Answer("clarify", "问题里的单位名称对应好几份文件，您问的是哪一份？", suggestions=options)
         if len(res.ids) == 1:
             doc_id = res.ids[0]
