@@ -265,3 +265,28 @@ def test_button_ids_are_stable_and_bounded():
     keys = [ids.id_for(f"问题{i}") for i in range(5)]
     assert ids.text_for(keys[0]) is None and ids.text_for(keys[4]) == "问题4"
     assert ids.text_for(fixed) == "三公经费多少" and len(ids.recent) == 3
+
+
+@scenario
+async def test_doc_command_chooses_the_chats_document(fake, base):
+    engine = get_engine()
+    welfare = next(d for d in engine.docs if "福利院" in d.unit)
+    async with running(fake, base):
+        fake.send_text(21, "/doc")
+        await fake.wait_for(lambda: fake.messages(21))
+        menu = fake.messages(21)[0]
+        buttons = [b for row in menu["reply_markup"]["inline_keyboard"] for b in row]
+        assert len(buttons) == len(engine.docs) and all(len(b["callback_data"].encode()) <= 64 for b in buttons)
+        fake.press(21, menu, next(b for b in buttons if "福利院" in b["text"])["callback_data"])
+        await fake.wait_for(lambda: any("已选择" in e.get("text", "") for e in fake.edits))
+        fake.send_text(21, "公用经费多少")
+        await fake.wait_for(lambda: len(fake.messages(21)) >= 2)
+        reply = fake.messages(21)[-1]["text"]
+        assert welfare.short in reply, reply
+        # A question naming another unit still goes to that unit, and the chat follows it.
+        fake.send_text(21, "万里街道公用经费多少")
+        await fake.wait_for(lambda: len(fake.messages(21)) >= 3)
+        assert "万里街道" in fake.messages(21)[-1]["text"]
+        # A forged document id is refused politely.
+        fake.press(21, menu, "d:9999")
+        await fake.wait_for(lambda: sum(c[0] == "answerCallbackQuery" for c in fake.calls) >= 2)
