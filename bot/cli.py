@@ -220,10 +220,10 @@ def cmd_metadata(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run one subcommand."""
-    parser = argparse.ArgumentParser(prog="budgetbot", description=f"忻州市人社局2023年预算公开问答机器人. {MAIN_JOB}")
+    parser = argparse.ArgumentParser(prog="budgetbot", description=f"预算/决算公开问答机器人（默认文件：忻州市人社局2023年单位预算）. {MAIN_JOB}")
     sub = parser.add_subparsers(dest="command")
-    p = sub.add_parser("build", help="build data/budget.db from the disclosure text")
-    p.add_argument("--source", action="append", default=[], help="a disclosure text file (repeatable)")
+    p = sub.add_parser("build", help="build data/budget.db from the disclosures (PDF or text)")
+    p.add_argument("--source", action="append", default=[], help="a disclosure PDF or text file, or a folder of them (repeatable)")
     p.add_argument("--db", default=str(paths.db_path()), help="where to write the database")
     p.add_argument("--check", action="store_true",
                    help="print every data check, failed ones first (a failed check is the document's own arithmetic; "
