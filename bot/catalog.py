@@ -41,6 +41,7 @@ class Query:
     field_sources: dict[str, str] = field(default_factory=dict, compare=False)  # a field from another table
     stages: tuple[str, ...] = ("预算", "决算")  # the kinds of document (预算, 决算) whose tables it reads
     fallback: bool = False  # tried only when no other query finds rows for a clear subject
+    needs: dict[str, str] = field(default_factory=dict, compare=False)  # aspect → the row field that gives it
 
 
 def sql_params(sql: str) -> set[str]:
@@ -79,6 +80,7 @@ def load_query(path: Path) -> Query:
         suggest=data.get("suggest", ""), path=path, attributes=attributes,
         field_sources={str(k): str(v) for k, v in (data.get("field_sources") or {}).items()},
         stages=tuple(data.get("stages") or ("预算", "决算")), fallback=bool(data.get("fallback")),
+        needs={str(k): str(v) for k, v in (data.get("needs") or {}).items()},
     )
 
 

@@ -32,6 +32,8 @@ FALLBACK_MARGIN = 15.0
 SEVERAL_MIN = 35.0  # a subject named beside another is answered by its best reading, even a weak one
 # A follow-up is short or says it continues ("那…", "…呢"); a full question never inherits the last subject.
 ELLIPTICAL = re.compile(r"^\W*(那|那么|那个|还有|再|另外|它|其|这个|这项)|呢\W*$")
+# Aspects whose answer a neighbouring figure never gives: asked and not served, the reply says so instead.
+NEIGHBOURING = {"change", "last_year", "reason"}
 PRONOUN = re.compile(r"^(它|其|这个|这项|该项|那个|那项|这笔|那笔|该笔|此项)")
 CONJUNCTION = re.compile(r"和|与|及|跟|、|还有|以及|分别|各|(?<!增|参|追)加(?!总)|比|减|占")
 
@@ -374,17 +376,33 @@ class Engine:
                 break
             rows = self.rows(r.query, r.hit.entity)
             if rows:
+                unserved = self._unserved(r.query, aspects, text, rows[0])
+                if unserved:
+                    # "行政运行比去年少多少" when the table holds only this year: never the neighbouring answer.
+                    return self._from_narrative(r, unserved) or self._uncovered(readings, aspects)
                 return self.run(r.query, r.hit.entity, r.score, rows, frame, text)
         if "empty" in good[0].query.template:  # an empty result that says something ("没有下级明细")
             return self.run(good[0].query, good[0].hit.entity, good[0].score)
-        return self._from_narrative(good[0]) or self._uncovered(readings, aspects)
+        return self._from_narrative(good[0], aspects.found[0] if aspects.found else "amount") \
+            or self._uncovered(readings, aspects)
 
-    def _from_narrative(self, best: Reading) -> Answer | None:
+    def _unserved(self, query: Query, aspects: Aspects, text: str, row: dict) -> str | None:
+        """The specific thing asked (a change, last year's figure, a reason) when the query gives none of it."""
+        top = [a for a in aspects.found if self.words["aspects"][a]["rank"] == aspects.top_rank]
+        if aspects.top_rank < 3 or not set(top) <= NEIGHBOURING:
+            return None
+        served = set(query.aspects) | {s.get("aspect") for s in query.attributes.values()}
+        served = {a for a in served if a not in query.needs or row.get(query.needs[a]) is not None}
+        if "attribute" in aspects.found and any(w in text for s in query.attributes.values() for w in s["words"]):
+            return None
+        return None if served & set(top) else top[0]
+
+    def _from_narrative(self, best: Reading, aspect: str) -> Answer | None:
         """No table holds it: the document's own sentence about the subject, quoted (fallback queries)."""
         if best.hit.score < 90:
             return None
         for q in self.queries.values():
-            if q.fallback and self.doc.stage in q.stages and _fits(q, best.hit.entity):
+            if q.fallback and aspect in q.aspects and self.doc.stage in q.stages and _fits(q, best.hit.entity):
                 rows = self.rows(q, best.hit.entity)
                 if rows:
                     return self.run(q, best.hit.entity, best.score, rows)
@@ -512,7 +530,7 @@ class Engine:
         if not clear or not aspects.found:
             return self._unknown("这个问题在本预算公开文件中找不到对应的内容。")
         best = max(clear, key=lambda r: (r.hit.score, r.hit.entity.priority, r.query.aspects[0] == "amount", r.score))
-        if aspects.found[0] == "definition":
+        if aspects.found[0] == "definition" and "list" in best.query.aspects:
             return self.run(best.query, best.hit.entity, best.score)  # "经费来源是什么": what it holds
         asked = self.words["aspects"][aspects.found[0]].get("label", aspects.found[0])
         return Answer("unknown", f"本文件没有列出{quoted(best.hit.entity.name)}的{asked}"

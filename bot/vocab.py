@@ -1,6 +1,7 @@
 """The matcher's vocabulary, read once from the database and the vocabulary files: entities and their surfaces."""
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import unicodedata
@@ -178,7 +179,8 @@ def load_vocabulary(conn: sqlite3.Connection, words: dict, document_id: int = 1,
     for topic, spec in (words.get("topics") or {}).items():
         add(f"topic:{topic}", spec["label"], spec["surfaces"], label=spec["label"], topic=topic,
             parts=tuple(spec.get("parts", ())), columns="|" + "|".join(spec.get("columns", ())) + "|",
-            members=tuple((m["query"], m["field"]) for m in spec.get("members", ())))
+            members=tuple((m["query"], m["field"]) for m in spec.get("members", ())),
+            narrative=json.dumps(spec.get("narrative") or [spec["label"]], ensure_ascii=False))
     by_name: dict[str, list[Entity]] = {}
     for e in ents.values():
         by_name.setdefault(e.name, []).append(e)
