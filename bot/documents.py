@@ -69,6 +69,10 @@ def short_names(unit: str) -> set[str]:
                 stripped = stripped.replace(word, "")
             if len(stripped) >= 2:
                 names.add(stripped)
+    for n in list(names):
+        m = re.fullmatch(r"([\u4e00-\u9fff]{2,3})(街道|镇|乡)(办事处)?", n)
+        if m:
+            names.add(m.group(1))
     if region:
         last = re.search(r"[^省市区县]{1,4}?(?:区|县|市)$", region)
         if last:
@@ -194,7 +198,9 @@ def resolve(text: str, docs: list[Doc], current: int | None, is_phrase, encode=N
             spans.append((hit[1], end))
         elif not missing and not is_phrase(mention) and not mention.endswith(SELF):
             missing = mention
-    years = [int(y) for y in YEAR.findall(text)]
+    compared = {int(y) for y in re.findall(r"(?:比|较|与|同|对比|相比)((?:19|20)\d\d)年", text)}
+    years = [int(y) for y in YEAR.findall(text) if int(y) not in compared or len(set(YEAR.findall(text))) == 1
+             and not any(d.year == int(y) + 1 for d in docs)]
     final = "决算" in text and not re.search(r"决算(表|数)?[^，]{0,4}(吗|没有|有没有)", text)
     ids = [d.id for d in docs]
     by_id = {d.id: d for d in docs}

@@ -399,7 +399,7 @@ class Engine:
 
     def _from_narrative(self, best: Reading, aspect: str) -> Answer | None:
         """No table holds it: the document's own sentence about the subject, quoted (fallback queries)."""
-        if best.hit.score < 90:
+        if best.hit.score < 90 and best.hit.surface:  # a near match of a name is no ground for quoting about it
             return None
         for q in self.queries.values():
             if q.fallback and aspect in q.aspects and self.doc.stage in q.stages and _fits(q, best.hit.entity):

@@ -142,10 +142,11 @@ def load_vocabulary(conn: sqlite3.Connection, words: dict, document_id: int = 1,
         if f"function|{r['row_label']}" not in ents:
             add("function", r["row_label"], _strip_suffix(r["row_label"]), code="", level="类")
     econ_names = set()
-    for r in q("select distinct row_label, alt_label, parent_label from cells c join budget_tables t on t.id = c.table_id "
+    for r in q("select distinct row_label, alt_label, parent_label, row_code from cells c join budget_tables t on t.id = c.table_id "
                "where t.key = 'basic_econ' and row_label != '合计' and c.document_id = ?", document_id):
         econ_names.add(r["row_label"])
-        add("econ", r["row_label"], {r["row_label"], r["row_label"].replace("(", "").replace(")", "")},
+        code = r["row_code"] if re.fullmatch(r"3\d{2}(\d{2})?", r["row_code"] or "") else ""
+        add("econ", r["row_label"], {r["row_label"], r["row_label"].replace("(", "").replace(")", ""), code},
             level="类" if not r["parent_label"] else "款")
     for r in q("select distinct alt_label from cells c join budget_tables t on t.id = c.table_id "
                "where t.key = 'basic_econ' and alt_label != '' and c.document_id = ?", document_id):
