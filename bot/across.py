@@ -34,6 +34,9 @@ def across(engine: "Engine", views: list["Engine"], text: str, res: "Resolution"
     several = res.named and (len(res.units) >= 2 or len(set(res.years)) >= 2 or RANKING.search(text)
                              or SIDE_BY_SIDE.search(text))
     if not several:
+        probe = views[0].answer_here(text)
+        if probe.status == "unknown":  # "上海最低工资": no document answers it, whichever is meant
+            return probe
         options = [f"{v.doc.short}{without_place(_subject_question(text), v.doc)}" for v in views][:8]
         return Answer("clarify", "这个问题可能涉及几份已载入的文件，您问的是哪一份？", suggestions=options)
     ask = _subject_question(text)

@@ -11,7 +11,7 @@ REGION = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}?(?:省|自治区))?(?:[\u4e00-\u9
 GOVERNMENT = ("人民政府", "办事处")
 LEVELS = (("街道", "街道"), ("镇", "镇"), ("乡", "乡"), ("区", "区"), ("县", "县"), ("市", "市"), ("省", "省"))
 # A unit's own words for itself or its place in a question ("本局", "我们单位").
-LEAD = "问查看说请给我和与跟及的在是从对把那这年度"
+LEAD = "问查看说请给我和与跟及的在是从对把那这年度比较同"
 RANKING = re.compile(r"(哪个|哪家|哪一个|哪些)(单位|部门|街道|文件)(?=.*(最|排|第一|前|多|少|高|低))|(各|每个|所有|全部|这些|几个|[两三四五六七八九十]个)(单位|部门|文件)|各文件")
 SELF = ("本局", "我局", "贵局", "该局", "全局", "局里", "本单位", "全单位", "单位", "本部门", "本院", "本街道", "我们", "你们")
 
@@ -72,7 +72,11 @@ def short_names(unit: str) -> set[str]:
     for n in list(names):
         m = re.fullmatch(r"([\u4e00-\u9fff]{2,3})(街道|镇|乡)(办事处)?", n)
         if m:
-            names.add(m.group(1))
+            names.add(m.group(1))  # 万里 for 万里街道
+            names |= {"街道办", "街道办事处", "街道"} if m.group(2) == "街道" else {m.group(2) + "政府"}
+        m = re.fullmatch(r"([\u4e00-\u9fff]{2,4})和[\u4e00-\u9fff]{2,6}(局|委|厅)", n)
+        if m:
+            names.add(m.group(1) + m.group(2))  # 规划局 for 规划和自然资源局
     if region:
         last = re.search(r"[^省市区县]{1,4}?(?:区|县|市)$", region)
         if last:
@@ -149,6 +153,23 @@ def _names(docs: tuple[Doc, ...], encode) -> _NameTable:
     return table
 
 
+GOVERNMENT_BODY = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:省|市|区|县)(?:人民)?政府(?!采购|性|购买|预算|投资|债|部门)")
+PLACE_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,4}?(?:省|自治区|市|区|县))$")
+
+
+def _stands_alone(text: str, at: int, name: str, docs: list[Doc]) -> bool:
+    """Whether a document's name found in the text names that document, not a longer, other body."""
+    before = text[:at]
+    if before and "\u4e00" <= before[-1] <= "\u9fff" and before[-1] not in LEAD:
+        place = PLACE_BEFORE.search(before)
+        if not place:
+            return False  # "第二社会福利院"
+        # A place before the name must be the document's own (its district, or its whole region).
+        return any(d.region.endswith(place.group(1)) or place.group(1) in d.region and name.startswith(d.region)
+                   for d in docs)
+    return True
+
+
 def resolve(text: str, docs: list[Doc], current: int | None, is_phrase, encode=None) -> Resolution:
     """The documents a (normalised) question is about.
 
@@ -158,12 +179,18 @@ def resolve(text: str, docs: list[Doc], current: int | None, is_phrase, encode=N
     spans: list[tuple[int, int]] = []
     missing = ""
     masked = text
+    for m in GOVERNMENT_BODY.finditer(text):
+        if not any(d.unit.endswith(m.group(0)) for d in docs):
+            missing = missing or m.group(0)  # "普陀区政府" is not any loaded unit, whatever its region
     # Names the documents go by, longest first ("上海市普陀区规划和自然资源局" before "上海市").
     table = _names(tuple(docs), encode)
     regions = table.regions
     for name, ids in table.names:
         at = masked.find(name)
         while at >= 0:
+            if not _stands_alone(text, at, name, [d for d in docs if d.id in ids]):
+                at = masked.find(name, at + 1)  # "第二社会福利院", "上海市规划和自然资源局": another body
+                continue
             units.append(list(ids))
             if name not in regions:  # a place stays in the question ("忻州人口有多少" is not about the budget)
                 spans.append((at, at + len(name)))
@@ -176,7 +203,8 @@ def resolve(text: str, docs: list[Doc], current: int | None, is_phrase, encode=N
             if len(name) < 3:
                 continue
             at = sounds.find(sound)
-            if at >= 0 and "\x00" not in masked[at:at + len(name)]:
+            if at >= 0 and "\x00" not in masked[at:at + len(name)] \
+                    and _stands_alone(text, at, name, [d for d in docs if d.id in ids]):
                 units.append(list(ids))
                 spans.append((at, at + len(name)))
                 masked = masked[:at] + "\x00" * len(name) + masked[at + len(name):]
@@ -190,6 +218,8 @@ def resolve(text: str, docs: list[Doc], current: int | None, is_phrase, encode=N
         for k in range(min(lead, len(mention) - 2) + 1):
             tail = mention[k:]
             ids = [d.id for d in docs if fits(tail, d, encode)]
+            if ids and not _stands_alone(text, start + k, tail, [d for d in docs if d.id in ids]):
+                ids = []
             if ids:
                 hit = (ids, start + k)
                 break
@@ -198,9 +228,10 @@ def resolve(text: str, docs: list[Doc], current: int | None, is_phrase, encode=N
             spans.append((hit[1], end))
         elif not missing and not is_phrase(mention) and not mention.endswith(SELF):
             missing = mention
-    compared = {int(y) for y in re.findall(r"(?:比|较|与|同|对比|相比)((?:19|20)\d\d)年", text)}
-    years = [int(y) for y in YEAR.findall(text) if int(y) not in compared or len(set(YEAR.findall(text))) == 1
-             and not any(d.year == int(y) + 1 for d in docs)]
+    compared = {int(y) for y in re.findall(r"(?:比|较|与|同|对比|相比)((?:19|20)\d\d)年?", text)}
+    years = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?=年|预算|决算|\D|$)", text) if int(y) not in compared]
+    if compared and not years:
+        years = [y + 1 for y in compared]  # "比2022年多了多少": the document of the year after
     final = "决算" in text and not re.search(r"决算(表|数)?[^，]{0,4}(吗|没有|有没有)", text)
     ids = [d.id for d in docs]
     by_id = {d.id: d for d in docs}

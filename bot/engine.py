@@ -278,7 +278,7 @@ class Engine:
         ctx = Context.of(previous)
         if not isinstance(question, str) or not question.strip():
             return self._unknown("请输入一个关于预算的问题。")
-        norm = self._normalize(question)
+        norm = self._normalize(question.replace(f"{self.doc.year - 1}年", "上年") if isinstance(question, str) else question)
         bare = re.sub(r"[\W_]+", "", norm.raw)
         helpwords = self.words.get("help", {})
         if bare in helpwords.get("greetings", []):

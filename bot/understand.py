@@ -139,8 +139,8 @@ def frame_of(text: str, attribute_words: dict[str, tuple[str, ...]] | None = Non
                  ordinal_item=ordinal_item(text), attributes=attrs)
 
 
-BODY = re.compile(r"([\u4e00-\u9fff]{2,12}?)(街道办事处|办事处|街道|委员会|管理局|局|厅|部|委|署|院|省|自治区|市|区|县|镇|乡)")
-NOT_BODY_AFTER = {"乡": "社村镇亲", "镇": "村街", "部": "门分件署位", "委": "托员", "局": "部面势", "市": "场值", "区": "别分域间", "院": "子校",
+BODY = re.compile(r"([\u4e00-\u9fff]{2,12}?)(街道办事处|办事处|街道|委员会|管理局|人民政府|政府|大队|支队|中队|局|厅|部|委|署|院|省|自治区|市|区|县|镇|乡)")
+NOT_BODY_AFTER = {"乡": "社村镇亲", "镇": "村街", "政府": "性采购投债部资基", "部": "门分件署位", "委": "托员", "局": "部面势", "市": "场值", "区": "别分域间", "院": "子校",
                   "省": "钱下掉略", "县": "城", "厅": "堂"}
 NOT_BODY_BEFORE = {"区": "社小辖景园城山", "市": "城超都夜股上", "部": "全内外干局俱背头底顶细", "局": "布结格时大全本我该",
                    "厅": "大餐客", "省": "节反", "院": "庭大", "乡": "城家老下", "镇": "城乡重"}
@@ -181,6 +181,9 @@ def scope_reason(text: str, scope: dict, known_body: Callable[[str], bool] | Non
     for word in scope.get("other_bodies", []) if known_body else ():
         if word in text:
             return f"“{word}”不是本文件的单位，文件里没有它的数据"
+    for word in scope.get("regional", []) if known_body else ():
+        if word in text:
+            return f"“{word}”是整个地区的数字，本文件只有本单位的收支"
     for word in scope.get("opinions", []):
         if word in text:
             return f"“{word}”是评价或看法，文件只列数字和说明，不作评价"
