@@ -259,7 +259,7 @@ class Engine:
         """A unit, year or kind of document that is not loaded: say what is."""
         loaded = "、".join(d.label for d in self.docs[:8]) + ("等" if len(self.docs) > 8 else "")
         return Answer("unknown", f"没有载入“{what}”的公开文件，无法回答。已载入：{loaded}。",
-                      suggestions=self.words.get("help", {}).get("examples", [])[:4])
+                      suggestions=self.examples()[:4])
 
     def _doc(self, doc_id: int) -> Doc:
         return next(d for d in self.docs if d.id == doc_id)
@@ -435,7 +435,7 @@ class Engine:
         if related:
             text += "\n文件中相关的数字见下方按钮。"
         return Answer("unknown", text, suggestions=list(dict.fromkeys(related))[:3]
-                      or self.words.get("help", {}).get("examples", [])[:4])
+                      or self.examples()[:4])
 
     def _member(self, part: Entity, whole: Entity) -> Answer:
         """"会议费算不算三公经费": 是/不是, the whole's definition, and the part's own figure."""
@@ -502,7 +502,8 @@ class Engine:
             return None
         picked.sort(key=lambda r: r.hit.start)
         joins = [text[a.hit.end:b.hit.start] for a, b in zip(picked, picked[1:])]
-        if not all(CONJUNCTION.search(j) for j in joins):
+        listed = re.search(r"各|分别|都是|一共|合计|加起来|总共", text)  # "人员经费、公用经费各多少" (、 is gone)
+        if not all(CONJUNCTION.search(j) or (listed and not j) for j in joins):
             return None  # "和" inside a name ("人力资源和社会保障管理事务…项目") joins nothing
         parts = [self.run(r.query, r.hit.entity, r.score) for r in picked]
         facts = [f for p in parts for f in p.facts]
@@ -561,6 +562,13 @@ class Engine:
             # A name printed under several codes is asked by its code alone ("2012902预算多少").
             name = entity.attrs["label"] if entity.attrs["label"] == entity.name else ""
         return template.format(name=name, code=entity.attrs.get("code", ""), title=query.title)
+
+    def examples(self) -> list[str]:
+        """Example questions for this document: the project's own for the default one, else ones any document answers."""
+        help_words = self.words.get("help", {})
+        if self.doc.id == self.default_id:
+            return list(help_words.get("examples", []))
+        return list(help_words.get("any_document", []))
 
     def all_suggestions(self) -> list[str]:
         """Every question this engine may offer as a button (so button ids stay valid across restarts)."""
@@ -621,6 +629,9 @@ class Engine:
         body = done.body
         if frame and rows:
             body = premise(rows[0], frame.direction, entity.name) + body
+            main = main_value(done.facts)
+            if frame.exists and main is not None and not frame.attributes:
+                body = ("有。" if main else "没有。") + body
         source = f"\n来源：{self.doc.short}·{done.source}" if done.source else ""
         items = self._items(rows) if len(rows) > 1 else ()
         return Answer("answer", cap(body, MAX_REPLY - len(source)) + source, query.id, params, round(score, 1),
@@ -637,7 +648,7 @@ class Engine:
         return tuple(out)
 
     def _unknown(self, why: str) -> Answer:
-        examples = self.words.get("help", {}).get("examples", [])
+        examples = self.examples()
         projects = sum(e.kind == "project" for e in self.vocab.entities)
         kinds = {e.kind for e in self.vocab.entities}
         has = ["收支总额", "收支各表", "功能科目", "经济科目", "“三公”经费"]

@@ -162,3 +162,20 @@ def test_a_full_question_is_answered_as_in_a_fresh_chat(item):
 def test_questions_in_english_get_a_hint_in_chinese():
     ans = answer("How much is the heating budget?")
     assert ans.status == "unknown" and "中文" in ans.text and ans.suggestions
+
+
+@pytest.mark.parametrize("question,start", [("有没有安排因公出国（境）费", "没有。"), ("单位有政府采购预算吗", "有。"),
+                                            ("有没有国有资本经营预算", "没有。")])
+def test_existence_questions_start_with_you_or_meiyou(question, start):
+    ans = answer(question)
+    assert ans.status == "answer" and ans.text.startswith(start), ans.text
+
+
+def test_a_listed_several_subjects_are_each_answered():
+    ans = answer("会议费、培训费、差旅费各多少")
+    assert all(n in ans.text for n in ("5.00万元", "15.00万元", "1.50万元")), ans.text
+
+
+def test_a_change_the_table_does_not_give_is_never_answered_with_this_years_figure():
+    ans = answer("取暖费比上年多了多少")
+    assert ans.status == "unknown" and "23.86" not in ans.text, ans.text
