@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 from .compose import cap, main_value
 from .format import Fact, amount
 
+from .answers import Answer
+
 if TYPE_CHECKING:  # pragma: no cover
     from .documents import Resolution
-    from .engine import Answer, Engine
+    from .engine import Engine
 
 MAX_REPLY = 4000
 RANKING = re.compile(r"(哪个|哪家|哪一个|什么)(单位|部门|街道|文件)|(各|每个|所有)(单位|部门|文件)|谁(最|的|多|少|高|低)|"
@@ -27,10 +29,8 @@ def _subject_question(text: str) -> str:
     return rest.strip("，,。？?的 ") or text
 
 
-def across(engine: "Engine", views: list["Engine"], text: str, res: "Resolution") -> "Answer":
+def across(engine: "Engine", views: list["Engine"], text: str, res: "Resolution") -> Answer:
     """Answer over several documents, or ask which one when the question does not say."""
-    from .engine import Answer
-
     several = res.named and (len(res.units) >= 2 or len(set(res.years)) >= 2 or RANKING.search(text)
                              or SIDE_BY_SIDE.search(text))
     if not several:
@@ -82,7 +82,7 @@ def without_place(text: str, doc) -> str:
     return text.strip("的 ") or text
 
 
-def _main_fact(a: "Answer") -> Fact:
+def _main_fact(a: Answer) -> Fact:
     return next(f for f in a.facts if f.unit == "万元")
 
 
