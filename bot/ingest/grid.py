@@ -5,7 +5,7 @@ import re
 from decimal import Decimal
 
 from .source import Line, Source, nospace, parse_amount, squash
-from .tables import Row, Table, TableSpec
+from .tables import Row, Table, TableSpec, code_parent
 from .templates import Family, Layout, Template, Wide, family_for
 
 META = re.compile(r"^(编制部门|编制单位|单位[:：]|注[:：]|说明[:：])")
@@ -174,11 +174,7 @@ def _parent(codes: list[tuple[str, str]], code: str, label: str, item_no: str, p
             parents.pop(f"depth{k}", None)
         return parents.get(f"depth{depth - 1}", "") if depth > 0 else ""
     if code:
-        parents[code] = label
-        for n in (5, 3):
-            if len(code) > n and code[:n] in parents:
-                return parents[code[:n]]
-        return ""
+        return code_parent(code, label, parents)
     if re.fullmatch(r"[一二三四五六七八九十]+", item_no):
         parents["ordinal"] = label
         return ""

@@ -208,15 +208,20 @@ def _parse_row(src: Source, table: Table, ln: Line, row_no: int, parents: dict[s
     return rows
 
 
+def code_parent(code: str, label: str, parents: dict) -> str:
+    """The label of the row a coded row belongs to (its 款 or 类, by code prefix); remembers this row's code."""
+    parents[code] = label
+    for n in (5, 3):
+        if len(code) > n and code[:n] in parents:
+            return parents[code[:n]]
+    return ""
+
+
 def _parent(table: Table, side: str, code: str, label: str, item_no: str, part: dict, parents: dict) -> str:
     """The row a row belongs to: by code prefix, by indentation-free markers (①, class rows), or by group."""
     key = table.spec.key
     if code:
-        parents[code] = label
-        for n in (5, 3):
-            if len(code) > n and code[:n] in parents:
-                return parents[code[:n]]
-        return ""
+        return code_parent(code, label, parents)
     if key == "basic_econ":
         if not part.get("alt") and label != "合计":
             parents["class"] = label
