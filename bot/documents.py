@@ -73,7 +73,9 @@ def short_names(unit: str) -> set[str]:
         m = re.fullmatch(r"([\u4e00-\u9fff]{2,3})(街道|镇|乡)(办事处)?", n)
         if m:
             names.add(m.group(1))  # 万里 for 万里街道
-            names |= {"街道办", "街道办事处", "街道"} if m.group(2) == "街道" else {m.group(2) + "政府"}
+            names |= {"街道办", "街道办事处", "街道"} if m.group(2) == "街道" else {m.group(1) + m.group(2) + "政府"}
+        if n.endswith("委员会") and len(n) > 4:
+            names.add(n[:-2])  # 卫生健康委员会 → 卫生健康委 (and so 卫健委 by abbreviation)
         m = re.fullmatch(r"([\u4e00-\u9fff]{2,4})和[\u4e00-\u9fff]{2,6}(局|委|厅)", n)
         if m:
             names.add(m.group(1) + m.group(2))  # 规划局 for 规划和自然资源局
