@@ -125,6 +125,11 @@ def pick_reply(query: Query, rows: list[dict], asked: str, subject: set[str], ye
     scored = [(len(want & bigrams(str(r.get(key) or ""))), r) for r in rows]
     best = max(s for s, _ in scored)
     chosen = list({str(r.get(key)): r for s, r in scored if s == best}.values())
+    unit = re.search(r"(?:多少|几)个?(人|次|个|份|天|家|辆|户|场|期|项|名|所|批)", asked)
+    if (best < 2 or len(chosen) > 3) and unit:
+        # "招多少人": the row counted in that unit (招聘人数 ≤60人), not the whole form.
+        chosen = [r for r in rows if re.search(rf"\d{unit.group(1)}$", str(r.get("value_text") or ""))]
+        best = 2 if 1 <= len(chosen) <= 3 else 0
     if best < 2 or len(chosen) > 3:
         return None
     facts: list[Fact] = []

@@ -179,3 +179,13 @@ def test_a_listed_several_subjects_are_each_answered():
 def test_a_change_the_table_does_not_give_is_never_answered_with_this_years_figure():
     ans = answer("取暖费比上年多了多少")
     assert ans.status == "unknown" and "23.86" not in ans.text, ans.text
+
+
+def test_a_count_question_picks_the_target_counted_in_that_unit():
+    counted = _rows("select p.name, t.value_text from targets t join projects p on p.id = t.project_id "
+                    "where p.document_id = 1 and t.period = '年度' and t.value_text glob '*[0-9]人' "
+                    "group by p.id having count(*) = 1")
+    assert counted
+    for name, value in counted:
+        ans = answer(f"{name}一年要完成多少人")
+        assert value in ans.text and "总体目标" not in ans.text, ans.text
