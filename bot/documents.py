@@ -190,7 +190,7 @@ def resolve(text: str, docs: list[Doc], current: int | None, is_phrase, encode=N
     for name, ids in table.names:
         at = masked.find(name)
         while at >= 0:
-            if not _stands_alone(text, at, name, [d for d in docs if d.id in ids]):
+            if name not in regions and not _stands_alone(text, at, name, [d for d in docs if d.id in ids]):
                 at = masked.find(name, at + 1)  # "第二社会福利院", "上海市规划和自然资源局": another body
                 continue
             units.append(list(ids))

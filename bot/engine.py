@@ -216,7 +216,9 @@ class Engine(Chooser, Replies):
         readings, aspects, text = self.readings(norm.text, ctx.subject, hits, norm, clause)
         good = [r for r in readings if r.score >= MIN_SCORE]
         if not good:
-            return self._uncovered(readings, aspects)
+            quoted_ = next((self._from_narrative(r, aspects.found[0]) for r in readings[:1]
+                            if aspects.found and r.hit.score >= 90), None)
+            return quoted_ or self._uncovered(readings, aspects)
         other = self._other_object(text, hits)
         if other:
             # "就业补助资金": a fund the document does not list, next to a name it does (就业). Never answer
