@@ -111,6 +111,8 @@ class Engine(Chooser, Replies):
         rest = raw
         for s, e in sorted(res.spans, reverse=True):
             rest = rest[:s] + rest[e:]
+        if res.spans and ctx.subject and not re.sub(r"^(那么|那|还有|再看|另外)|的$", "", self._normalize(rest).text):
+            rest = ctx.subject.split("|", 1)[1]  # "那福利院呢": the last subject, in the document now named
         mixed = next((g for g in res.units if len({self._doc(i).unit for i in g}) > 1), None)
         if mixed and len(res.units) > 1:
             # "万里街道和福利院…" where 福利院 names several units: ask which, one button per unit.

@@ -113,3 +113,10 @@ def test_every_figure_in_a_cross_document_reply_is_printed_or_shown_as_arithmeti
     printed = {round(f.value, 2) for f in ans.facts if f.value is not None}
     for n in re.findall(r"([\d,]+\.\d\d)万元", ans.text):
         assert round(float(n.replace(",", "")), 2) in printed, (n, ans.text)
+
+
+def test_naming_only_another_unit_follows_up_the_last_subject_there():
+    first = ENGINE.answer("万里街道三公经费")
+    other = ENGINE.answer("那福利院呢", first.context)
+    assert other.status == "answer" and other.document_id == DOCS[WELFARE].id, other.text
+    assert amount(value(WELFARE, "sangong", "合计", "合计")) in other.text
