@@ -77,6 +77,9 @@ class Fact:
     source: str
 
 
+_PARSED: dict[str, list] = {}
+
+
 class _Blank(dict):
     """Template values where a missing field reads as empty."""
 
@@ -95,9 +98,18 @@ class RowFormatter(string.Formatter):
         self.row: dict = {}
 
     def render(self, template: str, row: dict) -> str:
-        """The template filled from the row."""
+        """The template filled from the row (templates are parsed once: answering renders them thousands of times)."""
         self.row = row
-        return self.vformat(template, (), row)
+        parts = _PARSED.get(template)
+        if parts is None:
+            parts = _PARSED[template] = list(self.parse(template))
+        out = []
+        for literal, name, spec, _ in parts:
+            out.append(literal)
+            if name is not None:
+                value, _ = self.get_field(name, (), row)
+                out.append(self.format_field(value, spec or ""))
+        return "".join(out)
 
     def format_field(self, value: object, format_spec: str) -> str:
         """Fields arrive already formatted by get_field."""
