@@ -87,7 +87,7 @@ def _lines(parts: list[str]) -> str:
 
 
 def attribute_reply(query: Query, rows: list[dict], asked: list[tuple[str, str]], yes_no: bool, year: str,
-                    name: str) -> Composed:
+                    name: str, exists: bool = False) -> Composed:
     """Only the attributes asked ("实施单位", "项目期", "是新增的吗"), each with a 是/不是 verdict for yes/no."""
     facts: list[Fact] = []
     fmt = RowFormatter(query.formats, "", facts, query.field_sources)
@@ -99,12 +99,12 @@ def attribute_reply(query: Query, rows: list[dict], asked: list[tuple[str, str]]
         line = fill(fmt, spec["template"], row)
         if not line.strip():
             line = f"本文件没有列出{quoted(name)}的{spec.get('label', '这一项')}。"
-        elif yes_no and ("yes_if" in spec or "yes_contains" in spec):
+        elif (yes_no or exists) and ("yes_if" in spec or "yes_contains" in spec):
             if "yes_if" in spec:
                 yes = row.get(spec["yes_if"]) not in (None, "", 0)
             else:
                 yes = word in str(row.get(spec["yes_contains"]) or "")
-            line = ("是。" if yes else "不是。") + line
+            line = (("有。" if yes else "没有。") if exists else ("是。" if yes else "不是。")) + line
         lines.append(line)
     return Composed("\n".join(lines), fmt.source, facts)
 

@@ -313,7 +313,7 @@ class Engine(Chooser, Replies):
             asked += [(k, "") for k, spec in query.attributes.items() if spec.get("aspect") in found]
             asked = list({k: (k, w) for k, w in asked}.values())[:2]
             if asked:
-                done = attribute_reply(query, rows, asked, frame.yes_no, year, entity.name)
+                done = attribute_reply(query, rows, asked, frame.yes_no, year, entity.name, frame.exists)
             elif query.template.get("pick") and (done := pick_reply(query, rows, text, {entity.name, *entity.surfaces}, year)):
                 pass
             elif frame.rank and {"max", "min"} & set(query.aspects):
