@@ -5,27 +5,23 @@ Measures from process start to the reply's sendMessage (database already built).
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_load import serve_env  # noqa: E402
 from fake_telegram import FakeTelegram  # noqa: E402
 
 
 async def once() -> float:
     """Seconds from starting `budgetbot serve` to its first reply."""
     fake = FakeTelegram()
-    base = await fake.start()
-    state = tempfile.mkdtemp()
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": base,
-           "BUDGETBOT_USAGE_DB": os.path.join(state, "usage.db"), "BUDGETBOT_INBOX": os.path.join(state, "inbox.db")}
-    env.pop("WEBHOOK_URL", None)
+    env = serve_env(fake, await fake.start())
     fake.send_text(1, "三公经费多少")
     t0 = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, stdout=subprocess.DEVNULL,

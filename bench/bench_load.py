@@ -32,14 +32,20 @@ def rss_kb(pid: int) -> tuple[int, int]:
     return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
 
 
-async def main(chats: int = 200, per_chat: int = 5, limit_s: float = 300) -> dict:
-    """Run the load and return the figures."""
-    fake = FakeTelegram()
-    base = await fake.start()
+def serve_env(fake: FakeTelegram, base: str) -> dict:
+    """The environment for a `budgetbot serve` against the fake, with its own usage log and inbox."""
     state = tempfile.mkdtemp()
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": base,
            "BUDGETBOT_USAGE_DB": os.path.join(state, "usage.db"), "BUDGETBOT_INBOX": os.path.join(state, "inbox.db")}
     env.pop("WEBHOOK_URL", None)
+    return env
+
+
+async def main(chats: int = 200, per_chat: int = 5, limit_s: float = 300) -> dict:
+    """Run the load and return the figures."""
+    fake = FakeTelegram()
+    base = await fake.start()
+    env = serve_env(fake, base)
     if len(sys.argv) > 1:
         env["PYTHONPATH"] = str(Path(sys.argv[1]).resolve())
     proc = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, stdout=subprocess.DEVNULL,

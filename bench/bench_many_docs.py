@@ -61,7 +61,7 @@ def main(n: int = 100) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "disclosures"
         folder.mkdir()
-        sources = make_sources(folder, n)
+        make_sources(folder, n)
         db = Path(tmp) / "many.db"
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-m", "bot", "build", "--db", str(db), "--source", str(folder)],

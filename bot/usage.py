@@ -17,7 +17,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY,
     ts REAL NOT NULL,            -- unix time
-    kind TEXT NOT NULL,          -- 'question' or 'vote'
+    kind TEXT NOT NULL,          -- 'question', 'vote' or 'reason' (what was wrong, after a 👎)
     question TEXT NOT NULL,
     status TEXT,                 -- answer / clarify / unknown
     query TEXT,                  -- canned query id, when answered
@@ -120,6 +120,12 @@ class UsageLog:
              chat_id: int | None = None) -> None:
         """Record a 👍 (+1) or 👎 (−1) on an answer."""
         self._insert(kind="vote", question=question[:500], query=query, vote=1 if vote > 0 else -1, user_id=user_id,
+                     chat_id=chat_id, channel="telegram")
+
+    def reason(self, question: str, query: str | None, reason: str, user_id: int | None = None,
+               chat_id: int | None = None) -> None:
+        """What was wrong with a 👎'd answer (数字不对 / 答非所问 / 没有回答), beside the vote (not another vote)."""
+        self._insert(kind="reason", question=question[:500], status=reason, query=query, user_id=user_id,
                      chat_id=chat_id, channel="telegram")
 
     def misses(self, top: int = 20, channel: str | None = None) -> list[tuple[str, int, str]]:

@@ -198,13 +198,7 @@ async def ignore(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def _record_reason(context: ContextTypes.DEFAULT_TYPE, question: str, query: str | None, reason: str,
                    user_id: int | None, chat_id: int | None) -> None:
     """Record what was wrong with a 👎'd answer, beside the vote (not counted as another vote)."""
-    usage = context.application.bot_data["usage"]
-    record = getattr(usage, "reason", None)
-    if record is not None:
-        record(question, query, reason, user_id, chat_id)
-    else:  # until UsageLog has a reason() method: its own row kind, which stats and misses do not count
-        usage._insert(kind="reason", question=question[:500], status=reason, query=query, user_id=user_id,
-                      chat_id=chat_id)
+    context.application.bot_data["usage"].reason(question, query, reason, user_id, chat_id)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
