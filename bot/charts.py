@@ -161,6 +161,13 @@ def _draw(title: str, subtitle: str, source: str, items: list[Bar], total: Decim
     return buf.getvalue()
 
 
+def has_data(engine: Engine, topic: str) -> bool:
+    """Whether the engine's document has the rows a chart topic draws (another template may not)."""
+    spec = engine.words["charts"][topic]
+    query = engine.queries[spec["query"]]
+    return engine.doc.stage in query.stages and bool(engine.rows(query, engine.topic(spec["subject"])))
+
+
 def render_chart(engine: Engine, topic: str) -> Chart:
     """Draw one chart topic as a horizontal bar chart from its query's rows, with a caption listing the figures."""
     spec = engine.words["charts"][topic]

@@ -290,3 +290,25 @@ async def test_doc_command_chooses_the_chats_document(fake, base):
         # A forged document id is refused politely.
         fake.press(21, menu, "d:9999")
         await fake.wait_for(lambda: sum(c[0] == "answerCallbackQuery" for c in fake.calls) >= 2)
+
+
+@scenario
+async def test_a_chart_is_drawn_from_the_chats_document(fake, base):
+    engine = get_engine()
+    welfare = next(d for d in engine.docs if "福利院" in d.unit)
+    final = next(d for d in engine.docs if d.stage == "决算")
+    async with running(fake, base):
+        fake.send_text(22, "/doc")
+        await fake.wait_for(lambda: fake.messages(22))
+        fake.press(22, fake.messages(22)[0], f"d:{welfare.id}")
+        await fake.wait_for(lambda: any("已选择" in e.get("text", "") for e in fake.edits))
+        fake.send_text(22, "/chart 三公经费")
+        await fake.wait_for(lambda: any(c[0] == "sendPhoto" for c in fake.calls))
+        photo = next(c for c in fake.calls if c[0] == "sendPhoto")
+        assert "6.40万元" in str(photo[1].get("caption", "")), photo[1].get("caption")
+        fake.send_text(22, f"/doc")
+        await fake.wait_for(lambda: len(fake.messages(22)) >= 2)
+        fake.press(22, fake.messages(22)[-1], f"d:{final.id}")
+        await fake.wait_for(lambda: sum("已选择" in e.get("text", "") for e in fake.edits) >= 2)
+        fake.send_text(22, "/chart 项目支出")
+        await fake.wait_for(lambda: any("没有可以画" in m.get("text", "") for m in fake.messages(22)))

@@ -12,7 +12,7 @@ from telegram.constants import ChatAction, ChatType, MessageEntityType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from ..charts import chart_topic, render_chart
+from ..charts import chart_topic, has_data, render_chart
 from ..engine import Answer, get_engine
 from . import inline
 from .keyboards import (NOOP, REASONS, VoteBook, chart_markup, note_markup, reason_markup, topic_for,
@@ -331,8 +331,12 @@ async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def send_chart(update: Update, context: ContextTypes.DEFAULT_TYPE, topic: str) -> None:
-    """Draw a chart in a thread (showing the upload action meanwhile) and send it with its caption."""
-    engine = get_engine()
+    """Draw a chart of the chat's document in a thread (showing the upload action meanwhile) and send it."""
+    engine = _chat_engine(context)
+    if not has_data(engine, topic):
+        await context.bot.send_message(update.effective_chat.id, html.escape(
+            f"《{engine.doc.label}》里没有可以画“{topic}”的表格数据。", quote=False))
+        return
     drawn = await _working(update, context, ChatAction.UPLOAD_PHOTO, asyncio.to_thread(render_chart, engine, topic))
     caption = split_text(to_html(drawn.caption), CAPTION_LIMIT)[0]
     await context.bot.send_photo(update.effective_chat.id, drawn.png, caption=caption)
