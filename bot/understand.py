@@ -189,6 +189,9 @@ def scope_reason(text: str, scope: dict, known_body: Callable[[str], bool] | Non
     for word in scope.get("opinions", []):
         if word in text:
             return f"“{word}”是评价或看法，文件只列数字和说明，不作评价"
+    for word in scope.get("details", []):
+        if word in text:
+            return f"“{word}”这样的细节预算公开文件不列，文件只有金额和说明"
     for word in scope.get("procedures", []):
         if word in text:
             return f"“{word}”属于预算管理程序或政策，本文件没有写"

@@ -38,7 +38,7 @@ def test_clauses_and_membership_shapes():
 @pytest.mark.parametrize("question", [
     "省人社厅的培训费是多少", "太原市财政局今年三公经费", "国家部委的会议费多少", "其他省份的人社局取暖费",
     "会议费花得值不值", "培训费是不是太多了", "差旅费有没有超标", "三公经费的开支标准是什么",
-    "单位预算由谁审批", "决算在哪里查", "人均培训费多少"])
+    "单位预算由谁审批", "决算在哪里查", "人均培训费多少", "单位的公务车是什么品牌", "人社局工资条能看吗"])
 def test_questions_the_document_cannot_answer_get_one_line_and_buttons(question):
     ans = answer(question)
     assert ans.status == "unknown", ans.text
