@@ -173,6 +173,10 @@ def rank_reply(query: Query, rows: list[dict], rank: Rank, year: str) -> Compose
 
 def combine(values: list[Decimal], names: list[str], question_text: str, between: str) -> tuple[str, Fact] | None:
     """A difference, ratio or sum of the parts' main figures when the question asks for one, with its arithmetic."""
+    if len(values) == 2 and "倍" in question_text and values[1]:
+        times = (values[0] / values[1]).quantize(Decimal("0.01"))
+        line = f"倍数：{amount(values[0])} ÷ {amount(values[1])} = {times}倍（{names[0]}是{names[1]}的{times}倍）"
+        return line, Fact(f"{names[0]}/{names[1]}", float(times), "倍", "由以上数字相除")
     if len(values) == 2 and ("比" in between or DIFF.search(question_text)):
         big, small = (0, 1) if values[0] >= values[1] else (1, 0)
         d = values[big] - values[small]

@@ -228,7 +228,7 @@ class Engine(Chooser, Replies):
             options = list(dict.fromkeys(self.suggestion(r.query, r.hit.entity) for r in good[:3]))[:2]
             return Answer("clarify", f"本文件没有单列“{other}”。您是不是想问：\n" + "\n".join(f"· {s}" for s in options),
                           score=round(good[0].score, 1), suggestions=options)
-        if CONJUNCTION.search(text):
+        if CONJUNCTION.search(text) or "倍" in text:
             several = self._several(readings, text)
             if several:
                 return several

@@ -105,7 +105,8 @@ class Replies:
         picked.sort(key=lambda r: r.hit.start)
         joins = [text[a.hit.end:b.hit.start] for a, b in zip(picked, picked[1:])]
         listed = re.search(r"各|分别|都是|一共|合计|加起来|总共", text)  # "人员经费、公用经费各多少" (、 is gone)
-        if not all(CONJUNCTION.search(j) or (listed and not j) for j in joins):
+        times = "倍" in text  # "取暖费是办公费的几倍": 是 joins the two
+        if not all(CONJUNCTION.search(j) or (listed and not j) or (times and j in ("是", "为")) for j in joins):
             return None  # "和" inside a name ("人力资源和社会保障管理事务…项目") joins nothing
         parts = [self.run(r.query, r.hit.entity, r.score) for r in picked]
         facts = [f for p in parts for f in p.facts]
@@ -118,7 +119,7 @@ class Replies:
         if derived:
             # The figures used, each with its source, then the arithmetic.
             mains = [next(f for f in p.facts if f.unit == "万元") for p in parts]
-            lines = [f"· {n}：{amount(m.value)}（来源：{m.source}）" for n, m in zip(names, mains)]
+            lines = [f"· {n}：{amount(m.value)}（来源：{self.doc.short}·{m.source}）" for n, m in zip(names, mains)]
             reply = "\n".join(lines + [derived[0]])
             facts = mains + [derived[1]]
         else:

@@ -189,3 +189,8 @@ def test_a_count_question_picks_the_target_counted_in_that_unit():
     for name, value in counted:
         ans = answer(f"{name}一年要完成多少人")
         assert value in ans.text and "总体目标" not in ans.text, ans.text
+
+
+def test_how_many_times_one_figure_is_another_shows_the_division():
+    ans = answer("培训费是会议费的几倍")
+    assert "15.00万元 ÷ 5.00万元 = 3.00倍" in ans.text and "忻州市人力资源和社会保障局2023年预算" in ans.text, ans.text
