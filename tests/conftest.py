@@ -1,21 +1,17 @@
 """Shared fixtures: the disclosure built once per session into a temporary database."""
 from __future__ import annotations
 
-import os
-import shutil
 import sqlite3
-import tempfile
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT / "data" / "disclosures" / "xinzhou-rsj-2023-budget.txt"
 
 from bot.ingest.build import build
 from bot.ingest.parse import parse_document
 from bot.ingest.source import read_source
 
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "data" / "disclosures" / "xinzhou-rsj-2023-budget.txt"
 
 
 @pytest.fixture(scope="session")

@@ -94,7 +94,7 @@ def test_bidi_controls_do_not_survive_normalisation_nor_replies():
 
     assert not any(c in normalize(f"三公{BIDI}经费", {}).raw for c in BIDI)
     engine = get_engine()
-    for question in [f"\u2066三公经费\u2069多少", f"局长\u2067是\u202e谁", f"{BIDI}明天下雨吗"]:
+    for question in ["\u2066三公经费\u2069多少", "局长\u2067是\u202e谁", f"{BIDI}明天下雨吗"]:
         ans = engine.answer(question)
         assert not any(c in ans.text + "".join(ans.suggestions) for c in BIDI), question
     assert engine.answer("\u2066三公经费\u2069多少").status == "answer"

@@ -306,7 +306,7 @@ async def test_a_chart_is_drawn_from_the_chats_document(fake, base):
         await fake.wait_for(lambda: any(c[0] == "sendPhoto" for c in fake.calls))
         photo = next(c for c in fake.calls if c[0] == "sendPhoto")
         assert "6.40万元" in str(photo[1].get("caption", "")), photo[1].get("caption")
-        fake.send_text(22, f"/doc")
+        fake.send_text(22, "/doc")
         await fake.wait_for(lambda: len(fake.messages(22)) >= 2)
         fake.press(22, fake.messages(22)[-1], f"d:{final.id}")
         await fake.wait_for(lambda: sum("已选择" in e.get("text", "") for e in fake.edits) >= 2)
