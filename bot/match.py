@@ -37,16 +37,25 @@ def _occurrences(text: str, index: dict[str, list[int]], keys: list[str]) -> dic
 
 
 def find_subjects(text: str, vocab: Vocabulary, fuzzy: bool = True) -> list[Hit]:
-    """Entities named in the text: exact surfaces first, then by sound, then fuzzy for longer names."""
+    """Entities named in the text: exact surfaces first, then by sound, then fuzzy for longer names.
+
+    vocab may be a Lexicon (a document's vocabulary over the shared one): every part is searched, and the
+    entities of a surface are the lexicon's."""
+    parts = getattr(vocab, "parts", (vocab,))
     hits: list[Hit] = []
     claimed: list[tuple[int, int, str]] = []
     phon_text = vocab.phonetics.encode(text)
-    exact = _occurrences(text, vocab.by_first, vocab.surfaces)
-    sound = _occurrences(phon_text, vocab.by_first_phon, vocab.phon)
-    found = {i: (exact[i], 100.0) if i in exact else (sound[i], 92.0) for i in set(exact) | set(sound)}
-    for i in sorted(found, key=lambda i: (-len(vocab.surfaces[i]), found[i][0], -found[i][1])):
-        surface = vocab.surfaces[i]
-        start, score = found[i]
+    found: dict[str, tuple[int, float]] = {}
+    for v in parts:
+        exact = _occurrences(text, v.by_first, v.surfaces)
+        sound = _occurrences(phon_text, v.by_first_phon, v.phon)
+        for i in set(exact) | set(sound):
+            got = (exact[i], 100.0) if i in exact else (sound[i], 92.0)
+            old = found.get(v.surfaces[i])
+            if old is None or got[1] > old[1]:
+                found[v.surfaces[i]] = got
+    for surface in sorted(found, key=lambda s: (-len(s), found[s][0], -found[s][1])):
+        start, score = found[surface]
         end = start + len(surface)
         # A longer (or equally long, earlier) name already read there wins: 项目支出预算 is 项目支出, not 支出预算.
         if any(start < e and s < end and surf != surface for s, e, surf in claimed):
@@ -55,7 +64,8 @@ def find_subjects(text: str, vocab: Vocabulary, fuzzy: bool = True) -> list[Hit]
         hits += [Hit(e, surface, start, end, score) for e in vocab.by_surface[surface]]
     covered = sum(e - s for s, e, _ in _merge(claimed))
     if fuzzy and len(text) - covered >= 3:
-        hits += _fuzzy(text, phon_text, vocab, claimed)
+        for v in parts:
+            hits += _fuzzy(text, phon_text, v, claimed, vocab.by_surface)
     return hits
 
 
@@ -69,7 +79,7 @@ def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     return out
 
 
-def _fuzzy(text: str, phon_text: str, vocab: Vocabulary, claimed) -> list[Hit]:
+def _fuzzy(text: str, phon_text: str, vocab: Vocabulary, claimed, by_surface: dict) -> list[Hit]:
     """Near matches for names of four or more characters (typos, dropped or extra characters)."""
     found: dict[str, float] = {}
     shared = Counter(chain.from_iterable(vocab.char_index.get(c, ()) for c in set(text) | set(phon_text)))
@@ -93,7 +103,7 @@ def _fuzzy(text: str, phon_text: str, vocab: Vocabulary, claimed) -> list[Hit]:
         if end - start < 4 or any(start < e and s < end and (e - s > 2 or end - start < 2 * (e - s))
                                   for s, e, _ in claimed):
             continue
-        hits += [Hit(e, surface, start, end, score * 0.9) for e in vocab.by_surface[surface]]
+        hits += [Hit(e, surface, start, end, score * 0.9) for e in by_surface.get(surface, vocab.by_surface[surface])]
     return hits
 
 
@@ -122,16 +132,15 @@ def find_aspects(text: str, pairs: list[tuple[str, str, int]]) -> Aspects:
     return Aspects(ordered, found[ordered[0]] if ordered else 0)
 
 
-def out_of_scope(raw: str, text: str, vocab: Vocabulary, scope: dict) -> str | None:
-    """Why a question is about something the data does not hold (another year, unit or place), or None."""
-    years = {d["year"] for d in vocab.documents}
+def out_of_scope(raw: str, text: str, year: int, stage: str, scope: dict) -> str | None:
+    """Why a question is about something the document (of year, 预算|决算) does not hold, or None."""
     for y in YEAR.findall(raw):
-        if int(y) not in years and int(y) + 1 not in years:
+        if int(y) not in (year, year - 1):
             return f"{y}年"
     for pattern in scope.get("persons", []):
         if m := re.search(pattern, text):
             return m.group(0) + "（个人信息）"
-    for word in scope.get("actuals", []) if vocab.document.get("stage") != "决算" else ():
+    for word in scope.get("actuals", []) if stage != "决算" else ():
         if word in text:
             return f"{word}（本文件是预算，不含决算和执行数）"
     for word in scope.get("services", []):

@@ -36,11 +36,14 @@ class Rank:
 
 @dataclass
 class Context:
-    """What a conversation carries from one answer to the next: the chosen document, the subject, a listed set."""
+    """What a conversation carries from one answer to the next: the chosen document, the subject, a listed set,
+    the documents a ranking listed and the query it ranked by."""
 
     subject: str | None = None
     items: tuple[str, ...] = ()
     document: int | None = None
+    ranked: tuple[int, ...] = ()
+    query: str | None = None
 
     @classmethod
     def of(cls, previous: "Context | dict | str | None") -> "Context":
@@ -48,12 +51,14 @@ class Context:
         if isinstance(previous, Context):
             return previous
         if isinstance(previous, dict):
-            return cls(previous.get("subject"), tuple(previous.get("items") or ()), previous.get("document"))
+            return cls(previous.get("subject"), tuple(previous.get("items") or ()), previous.get("document"),
+                       tuple(previous.get("ranked") or ()), previous.get("query"))
         return cls(subject=previous if isinstance(previous, str) else None)
 
     def to_dict(self) -> dict:
         """Plain data for a shell to keep (Telegram chat_data, a JSON file)."""
-        return {"subject": self.subject, "items": list(self.items), "document": self.document}
+        return {"subject": self.subject, "items": list(self.items), "document": self.document,
+                "ranked": list(self.ranked), "query": self.query}
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .normalize import PUNCT
+from .phonetics import Phonetics
 
 # Kinds that win when one surface names several things (住房公积金 is a 功能科目 and an 经济科目).
 PRIORITY = {"sangong": 7, "topic": 6, "project": 5, "function": 4, "department": 4, "econ": 3, "target": 3,
             "econ_gov": 2, "table": 2, "term": 1, "catalog": 0}
-FOLD = ((r"^zh", "z"), (r"^ch", "c"), (r"^sh", "s"), (r"ng$", "n"), (r"^l", "n"))
 
 
 @dataclass
@@ -35,27 +35,6 @@ class Entity:
         return f"{self.kind}|{self.name}"
 
 
-class Phonetics:
-    """Per-character pinyin (from the database), folded so near-homophones (zh/z, -ng/-n, l/n) compare equal."""
-
-    def __init__(self, charmap: dict[str, str]) -> None:
-        codes: dict[str, str] = {}
-        for py in set(charmap.values()):
-            folded = py
-            for pat, rep in FOLD:
-                folded = re.sub(pat, rep, folded)
-            codes[py] = folded
-        symbols: dict[str, str] = {}
-        self.code = {ch: symbols.setdefault(codes[py], chr(0xE000 + len(symbols))) for ch, py in charmap.items() if py}
-
-    def encode(self, text: str) -> str:
-        """The text with each Chinese character replaced by its sound's code."""
-        return "".join(map(self._one, text))
-
-    def _one(self, c: str) -> str:
-        return self.code.get(c, c)
-
-
 @dataclass
 class Vocabulary:
     """Entities, the surface → entities index, and the character tables."""
@@ -63,8 +42,6 @@ class Vocabulary:
     entities: list[Entity]
     simplify: dict[str, str]
     phonetics: Phonetics
-    document: dict
-    documents: list[dict]
 
     def __post_init__(self) -> None:
         self.by_key = {e.key: e for e in self.entities}
@@ -95,6 +72,20 @@ class Vocabulary:
                 self.by_first_phon.setdefault(p[0], []).append(i)
 
 
+class Lexicon:
+    """The shared vocabulary and one document's own, read as one: a document's entities for a surface replace
+    the shared ones of their kind (the document's 一般行政管理事务 under each of its codes)."""
+
+    def __init__(self, shared: Vocabulary, local: Vocabulary) -> None:
+        self.parts = (local, shared)
+        self.simplify, self.phonetics = shared.simplify, shared.phonetics
+        self.entities = local.entities + [e for e in shared.entities if e.key not in local.by_key]
+        self.by_key = {**shared.by_key, **local.by_key}
+        self.by_surface: dict[str, list[Entity]] = dict(shared.by_surface)
+        for surface, ents in local.by_surface.items():
+            kinds = {e.kind for e in ents}
+            self.by_surface[surface] = ents + [e for e in shared.by_surface.get(surface, []) if e.kind not in kinds]
+
 def comparable(surface: str, simplify: dict[str, str]) -> str:
     """A name as a normalised question would spell it: NFKC, lower-case, simplified, no punctuation."""
     text = unicodedata.normalize("NFKC", surface).lower()
@@ -119,10 +110,15 @@ def load_charmap(conn: sqlite3.Connection) -> tuple[dict[str, str], Phonetics]:
     return simplify, Phonetics(pinyin)
 
 
-def load_vocabulary(conn: sqlite3.Connection, words: dict, document_id: int = 1,
-                    charmap: tuple[dict[str, str], Phonetics] | None = None) -> Vocabulary:
-    """Build the vocabulary for one document from the database and the word lists."""
-    q = lambda sql, *a: [dict(r) for r in conn.execute(sql, a)]  # noqa: E731
+def _topics(add, words: dict) -> None:
+    for topic, spec in (words.get("topics") or {}).items():
+        add(f"topic:{topic}", spec["label"], spec["surfaces"], label=spec["label"], topic=topic,
+            parts=tuple(spec.get("parts", ())), columns="|" + "|".join(spec.get("columns", ())) + "|",
+            members=tuple((m["query"], m["field"]) for m in spec.get("members", ())),
+            narrative=json.dumps(spec.get("narrative") or [spec["label"]], ensure_ascii=False))
+
+
+def _collector() -> tuple[dict[str, Entity], object]:
     ents: dict[str, Entity] = {}
 
     def add(kind: str, name: str, surfaces: set[str] | list[str], **attrs: object) -> Entity:
@@ -131,32 +127,59 @@ def load_vocabulary(conn: sqlite3.Connection, words: dict, document_id: int = 1,
         e.surfaces.update(s for s in surfaces if s)
         return e
 
-    functions = q("select code, name, level from functions where document_id = ?", document_id)
-    repeated = {n for n in (r["name"] for r in functions) if sum(f["name"] == n for f in functions) > 1}
-    for r in functions:
-        # A name printed under several 款 (一般行政管理事务) is one entity per code, so each keeps its own figure.
-        name = f"{r['name']}（{r['code']}）" if r["name"] in repeated else r["name"]
-        add("function", name, _strip_suffix(r["name"]) | {r["code"]}, code=r["code"], level=r["level"], label=r["name"])
-    for r in q("select distinct row_label from cells c join budget_tables t on t.id = c.table_id "
-               "where t.key = 'summary' and c.side = '支出' and c.item_no != '' and c.document_id = ?", document_id):
-        if f"function|{r['row_label']}" not in ents:
-            add("function", r["row_label"], _strip_suffix(r["row_label"]), code="", level="类")
-    econ_names = set()
-    for r in q("select distinct row_label, alt_label, parent_label, row_code from cells c join budget_tables t on t.id = c.table_id "
-               "where t.key = 'basic_econ' and row_label != '合计' and c.document_id = ?", document_id):
-        econ_names.add(r["row_label"])
-        code = r["row_code"] if re.fullmatch(r"3\d{2}(\d{2})?", r["row_code"] or "") else ""
-        add("econ", r["row_label"], {r["row_label"], r["row_label"].replace("(", "").replace(")", ""), code},
-            level="类" if not r["parent_label"] else "款")
-    for r in q("select distinct alt_label from cells c join budget_tables t on t.id = c.table_id "
-               "where t.key = 'basic_econ' and alt_label != '' and c.document_id = ?", document_id):
-        if r["alt_label"] not in econ_names:
-            add("econ_gov", r["alt_label"], {r["alt_label"]})
-    for r in q("select distinct row_label, alt_label from cells c join budget_tables t on t.id = c.table_id "
-               "where t.key = 'sangong' and row_label != '合计' and c.document_id = ?", document_id):
-        name = r["row_label"]
-        printed = r["alt_label"] if r["alt_label"] and not re.search(r"\d", r["alt_label"]) else ""
-        add("sangong", name, {name, name.replace("（境）", ""), name.replace("（境）", "(境)"), printed})
+    return ents, add
+
+
+def _aliases(ents: dict[str, Entity], words: dict) -> None:
+    by_name: dict[str, list[Entity]] = {}
+    for e in ents.values():
+        by_name.setdefault(e.name, []).append(e)
+    for surface, target in (words.get("aliases") or {}).items():
+        for e in by_name.get(target, []):
+            e.surfaces.add(surface)
+
+
+def shared_vocabulary(conn: sqlite3.Connection, words: dict, charmap: tuple[dict[str, str], Phonetics]) -> Vocabulary:
+    """The names every document shares (功能/经济科目, 三公 items, terms) and the topics: built once per process."""
+    ents, add = _collector()
+    rows = [dict(r) for r in conn.execute("select kind, name, code, level, extra from shared_names")]
+    codes: dict[str, set[str]] = {}
+    for r in rows:
+        if r["kind"] == "function" and r["code"]:
+            codes.setdefault(r["name"], set()).add(r["code"])
+    for r in rows:
+        kind, name, code = r["kind"], r["name"], r["code"]
+        if kind == "function":
+            # By name (its code, when the name has one code in every document), and by its code.
+            only = next(iter(codes[name])) if len(codes.get(name, ())) == 1 else ""
+            add("function", name, _strip_suffix(name), code=only, level=r["level"], label=name)
+            if code:
+                add("function", f"{name}（{code}）", {code}, code=code, level=r["level"], label=name)
+        elif kind == "econ":
+            add("econ", name, {name, name.replace("(", "").replace(")", ""), code}, level=r["level"])
+        elif kind == "econ_gov" and f"econ|{name}" not in ents:
+            add("econ_gov", name, {name})
+        elif kind == "sangong":
+            printed = r["extra"] if r["extra"] and not re.search(r"\d", r["extra"]) else ""
+            add("sangong", name, {name, name.replace("（境）", ""), name.replace("（境）", "(境)"), printed})
+        elif kind == "term":
+            add("term", name, {name, name.replace("费用", "费")})
+    _topics(add, words)
+    _aliases(ents, words)
+    simplify, phonetics = charmap
+    return Vocabulary(list(ents.values()), simplify, phonetics)
+
+
+def local_vocabulary(conn: sqlite3.Connection, words: dict, document_id: int,
+                     charmap: tuple[dict[str, str], Phonetics]) -> Vocabulary:
+    """One document's own names: its projects, targets, 科室, tables, catalog, and its 功能科目 printed under
+    several codes (one entity per code, so each keeps its own figure)."""
+    q = lambda sql, *a: [dict(r) for r in conn.execute(sql, a)]  # noqa: E731
+    ents, add = _collector()
+    for r in q("select name, code, level from functions where document_id = ? and name in (select name from functions "
+               "where document_id = ? group by name having count(*) > 1)", document_id, document_id):
+        add("function", f"{r['name']}（{r['code']}）", _strip_suffix(r["name"]) | {r["code"]}, code=r["code"],
+            level=r["level"], label=r["name"])
     for r in q("select id, name, budget_label, handler, phone from projects where document_id = ?", document_id):
         names = {r["name"], r["budget_label"] or r["name"]}
         names |= {re.sub(r"^\d{4}年", "", n) for n in names} | {re.sub(r"[,，\s“”]", "", n) for n in names}
@@ -166,10 +189,8 @@ def load_vocabulary(conn: sqlite3.Connection, words: dict, document_id: int = 1,
     for r in q("select distinct name from targets where document_id = ?", document_id):
         add("target", r["name"], {r["name"]})
     for r in q("select seq, name, aliases from departments where document_id = ?", document_id):
-        add("department", r["name"], {r["name"], *filter(None, r["aliases"].split("、"))}, seq=r["seq"])
-    for r in q("select term from glossary where document_id = ?", document_id):
-        add("term", r["term"], {r["term"], r["term"].replace("费用", "费")})
-    for r in q("select key, title from budget_tables where document_id = ?", document_id):
+        add("department", r["name"], {r["name"], *filter(None, (r["aliases"] or "").split("、"))}, seq=r["seq"])
+    for r in q("select key, title from budget_tables where document_id = ? and key != ''", document_id):
         short = re.sub(r"^\d{4}年|（不含上年结转）", "", r["title"])
         shorter = re.sub(r"（[^）]*）$", "", short)  # 项目支出预算表 names both (本年预算) and (上年结转)
         bare = re.sub(r"^一般公共预算(安排)?", "", shorter)  # 基本支出分经济科目表
@@ -177,18 +198,6 @@ def load_vocabulary(conn: sqlite3.Connection, words: dict, document_id: int = 1,
             key=r["key"])
     for r in q("select code, name, level from catalog where document_id = ? and level >= 3", document_id):
         add("catalog", r["name"], {r["name"], r["code"]}, code=r["code"])
-    for topic, spec in (words.get("topics") or {}).items():
-        add(f"topic:{topic}", spec["label"], spec["surfaces"], label=spec["label"], topic=topic,
-            parts=tuple(spec.get("parts", ())), columns="|" + "|".join(spec.get("columns", ())) + "|",
-            members=tuple((m["query"], m["field"]) for m in spec.get("members", ())),
-            narrative=json.dumps(spec.get("narrative") or [spec["label"]], ensure_ascii=False))
-    by_name: dict[str, list[Entity]] = {}
-    for e in ents.values():
-        by_name.setdefault(e.name, []).append(e)
-    for surface, target in (words.get("aliases") or {}).items():
-        for e in by_name.get(target, []):
-            e.surfaces.add(surface)
-    simplify, phonetics = charmap or load_charmap(conn)
-    docs = q("select * from documents order by id")
-    document = next(d for d in docs if d["id"] == document_id)
-    return Vocabulary(list(ents.values()), simplify, phonetics, document, [document])
+    _aliases(ents, words)
+    simplify, phonetics = charmap
+    return Vocabulary(list(ents.values()), simplify, phonetics)

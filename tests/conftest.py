@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.ingest.build import build
-from bot.ingest.parse import parse_document
-from bot.ingest.source import read_source
+from bot.ingest.build import build, read_file
+from bot.ingest.pages import text_twin as text_twin_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "data" / "disclosures" / "xinzhou-rsj-2023-budget.txt"
@@ -23,7 +22,7 @@ def source_text() -> str:
 @pytest.fixture(scope="session")
 def doc():
     """The parsed disclosure."""
-    return parse_document(read_source(SOURCE))
+    return read_file(SOURCE)
 
 
 @pytest.fixture(scope="session")
@@ -81,9 +80,8 @@ PDFS = {name: ROOT / "data" / "disclosures" / f"shanghai-putuo-{name}.pdf"
 
 def text_twin(pdf: Path, folder: Path) -> Path:
     """The PDF as the pdfplumber text the project reads from it (tables tab-separated, pages by blank lines)."""
-    src = read_source(pdf)
     out = folder / (pdf.stem + ".txt")
-    out.write_text("\n".join(ln.text for ln in src.lines[:-1]) + "\n", encoding="utf-8")
+    out.write_text(text_twin_of(pdf), encoding="utf-8")
     return out
 
 

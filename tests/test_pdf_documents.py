@@ -14,7 +14,7 @@ DOCS = [
     ("福利院", "上海市普陀区社会福利院", "区", "上海市普陀区", 2024, "预算", "单位", 16, "shanghai-budget"),
     ("规划和自然资源局", "上海市普陀区规划和自然资源局", "区", "上海市普陀区", 2024, "决算", "部门", 30,
      "national-final-accounts"),
-    ("人力资源和社会保障局", "忻州市人力资源和社会保障局", "市", "忻州市", 2023, "预算", "单位", 41, "shanxi-unit-budget"),
+    ("人力资源和社会保障局", "忻州市人力资源和社会保障局", "市", "忻州市", 2023, "预算", "单位", 41, "national-budget"),
 ]
 
 
@@ -38,7 +38,7 @@ KEYS = {
 
 @pytest.mark.parametrize("part", KEYS)
 def test_tables_by_meaning_in_printed_order(mdb, part):
-    keys = [r[0] for r in mdb.execute("select key from budget_tables where document_id = ? order by seq",
+    keys = [r[0] for r in mdb.execute("select key from budget_tables where document_id = ? and key != '' order by seq",
                                       (doc_id(mdb, part),))]
     assert keys == KEYS[part]
 
@@ -140,7 +140,7 @@ def test_values_are_wan_yuan_whatever_was_printed(mdb):
 def test_narrative_parts(mdb):
     wanli, final = doc_id(mdb, "万里街道"), doc_id(mdb, "规划和自然资源局")
     titles = [r[0] for r in mdb.execute("select title from sections where document_id = ? order by no", (wanli,))]
-    assert titles[0] == "部门预算编制说明" and any("三公" in t for t in titles)
+    assert "部门预算编制说明" in titles and any("三公" in t for t in titles)
     s = mdb.execute("select s.value, s.unit, s.page from statements s join sections sec on sec.document_id = "
                     "s.document_id and sec.no = s.section_no where s.document_id = ? and sec.title like '%三公%' "
                     "and s.label = '公务接待费'", (wanli,)).fetchone()
@@ -148,7 +148,7 @@ def test_narrative_parts(mdb):
     terms = {r[0] for r in mdb.execute("select term from glossary where document_id = ?", (final,))}
     assert {"财政拨款收入", "年初结转和结余", "三公经费", "机关运行经费"} <= terms
     assert mdb.execute("select count(*) from duties where document_id = ?", (wanli,)).fetchone()[0] == 9
-    assert mdb.execute("select count(*) from sections where document_id = ?", (final,)).fetchone()[0] == 11
+    assert mdb.execute("select count(*) from sections where document_id = ? and kind = ''", (final,)).fetchone()[0] == 11
 
 
 def test_source_quirks_are_failed_checks_not_errors(mdb):
@@ -169,7 +169,7 @@ def test_text_twin_builds_the_same_as_the_pdf(tmp_path, multi, twins, name):
     unit = twin.execute("select unit from documents").fetchone()[0]
     pid = pdf.execute("select id from documents where unit = ?", (unit,)).fetchone()[0]
     q = ("select t.key, c.side, c.row_code, c.row_label, c.parent_label, c.column_label, c.value, c.printed, c.page "
-         "from cells c join budget_tables t on t.id = c.table_id where c.document_id = ? order by c.id")
+         "from cells c join budget_tables t on t.id = c.table_id where c.document_id = ? and t.key != '' order by c.id")
     assert twin.execute(q, (1,)).fetchall() == pdf.execute(q, (pid,)).fetchall()
     q = "select kind, name, passed from checks where document_id = ? order by id"
     assert twin.execute(q, (1,)).fetchall() == pdf.execute(q, (pid,)).fetchall()

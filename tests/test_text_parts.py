@@ -18,8 +18,18 @@ def test_duties_join_wrapped_lines(db):
     assert "劳动关系协调机制" in text
 
 
+SECTIONS = {1: "单位预算收支数据变动情况及原因", 7: "“三公”经费增减变动原因说明", 8: "机关运行经费增减变动原因说明",
+            9: "政府采购情况", 10: "绩效管理情况", 11: "国有资产占有使用情况", 12: "其他说明"}
+
+
+def section_no(db, n):
+    """The number of the 情况说明's n-th section, found by its title (the prose before it has sections too)."""
+    return db.execute("select no from sections where title = ?", (SECTIONS[n],)).fetchone()[0]
+
+
 def statement(db, section, label):
-    return db.execute("select value, unit from statements where section_no = ? and label = ?", (section, label)).fetchone()
+    return db.execute("select value, unit from statements where section_no = ? and label = ?",
+                      (section_no(db, section), label)).fetchone()
 
 
 def test_narrative_figures(db):
@@ -31,7 +41,8 @@ def test_narrative_figures(db):
     assert statement(db, 9, "政府采购服务预算") == (180.95, "万元")
     assert statement(db, 9, "政府采购工程预算") == (0, "万元")
     assert statement(db, 10, "涉及一般公共预算当年拨款") == (384.8, "万元")
-    assets = db.execute("select topic, label, value from statements where section_no = 11").fetchall()
+    assets = db.execute("select topic, label, value from statements where section_no = ?",
+                        (section_no(db, 11),)).fetchall()
     assert ("车辆情况", "局本级车辆编制数", 2) in assets and ("车辆情况", "实有", 2) in assets
     assert ("房屋情况", "房屋面积", 5158) in assets and ("房屋情况", "净值", 84.69) in assets
     assert ("其他国有资产占有使用情况", "土地面积", 10224) in assets
@@ -39,10 +50,11 @@ def test_narrative_figures(db):
 
 
 def test_reasons(db):
-    income = [r[0] for r in db.execute("select text from reasons where section_no = 1 and about like '%收入%' order by seq")]
+    income = [r[0] for r in db.execute("select text from reasons where section_no = ? and about like '%收入%' order by seq",
+                                       (section_no(db, 1),))]
     assert len(income) == 4 and "三支一扶" in income[2]
-    assert "八项规定" in db.execute("select text from reasons where section_no = 7").fetchone()[0]
-    assert "晋升" in db.execute("select text from reasons where section_no = 8").fetchone()[0]
+    assert "八项规定" in db.execute("select text from reasons where section_no = ?", (section_no(db, 7),)).fetchone()[0]
+    assert "晋升" in db.execute("select text from reasons where section_no = ?", (section_no(db, 8),)).fetchone()[0]
 
 
 def test_projects_linked_to_budget_rows(db):
@@ -82,7 +94,7 @@ def test_targets(db):
 
 
 def test_purchase_services_and_catalog(db):
-    rows = db.execute("select label, value from statements where section_no = 12").fetchall()
+    rows = db.execute("select label, value from statements where section_no = ?", (section_no(db, 12),)).fetchall()
     assert ("局本级职业技能鉴定工作经费", 150) in rows and ("流动人员人事档案基本公共服务经费", 5) in rows
     cat = {r[0]: r[1:] for r in db.execute("select code, level, name, parent_code from catalog")}
     assert len(cat) == 29

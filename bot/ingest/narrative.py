@@ -8,7 +8,7 @@ from decimal import Decimal
 from .overview import TOP_ITEM, cn_to_int
 from .source import Line, Source, nospace, squash
 
-FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(万元|%|辆|平方米|个|元|份)")
+FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(亿元|万元|%|辆|平方米|个|元|份|批次|人次|台[（(]套[）)]|台|套|家|项|名|层|所|处|次)")
 SUBHEAD = re.compile(r"^(\d+、|\([一二三四五六七八九十]+\))(.{1,30}?)[：:]?$")  # on NFKC text
 BREAK = re.compile(r"[，,。；;：:、]")
 VERBS = ("占", "增加", "增长", "减少", "下降")

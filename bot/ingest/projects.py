@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .source import Line, Source, parse_amount, squash
-from .tables import Row
+from .model import Record as Row
 
 FORM_TITLE = "项目支出绩效目标申报表"
 TEXT_FIELDS = {

@@ -17,22 +17,34 @@ WHERE c.value IS NOT NULL
 TABLES: dict[str, dict] = {
     "documents": dict(pk="id", columns=dict(id=int, unit=str, level=str, region=str, year=int, stage=str, scope=str,
                                               title=str, intro=str, source_file=str, sha256=str, pages=int,
-                                              template=str)),
+                                              template=str, departments_stated=int, units_stated=int,
+                                              problems=str)),
     "budget_tables": dict(pk="id", columns=dict(id=int, document_id=int, seq=int, key=str, number=str, title=str,
-                                                  year=int, unit=str, empty=int, source_line=int, page=int),
+                                                  year=int, unit=str, empty=int, source_line=int, page=int,
+                                                  status=str, reason=str, printed_title=str),
                           foreign_keys=[("document_id", "documents", "id")]),
     "cells": dict(pk="id", columns=dict(id=int, document_id=int, table_id=int, row_no=int, side=str, row_code=str,
                                           row_label=str, item_no=str, alt_label=str, parent_label=str, column_no=int,
-                                          column_label=str, value=float, printed=str, source_line=int, page=int),
+                                          column_label=str, header=str, value=float, printed=str, source_line=int,
+                                          page=int),
                   foreign_keys=[("document_id", "documents", "id"), ("table_id", "budget_tables", "id")]),
     "functions": dict(pk=("document_id", "code"), columns=dict(document_id=int, code=str, name=str, level=str,
                                                                   parent_code=str, source_line=int)),
+    "units": dict(pk=("document_id", "seq"), columns=dict(document_id=int, seq=int, name=str, note=str, page=int,
+                                                           source_line=int)),
+    "items": dict(pk=("document_id", "seq"), columns=dict(document_id=int, seq=int, kind=str, class_name=str, kuan=str,
+                                                           xiang=str, name=str, code=str, amount=float, last_year=float,
+                                                           budget=float, final=float, rate=float, planned=float,
+                                                           change=float, change_pct=float, direction=str, uses=str,
+                                                           reason=str, text=str, page=int, source_line=int)),
     "duties": dict(pk=("document_id", "seq"), columns=dict(document_id=int, seq=int, text=str, source_line=int)),
     "departments": dict(pk=("document_id", "seq"), columns=dict(document_id=int, seq=int, name=str, aliases=str,
                                                                    duties=str, staffing_text=str, staff=int,
                                                                    leaders=int, source_line=int)),
-    "sections": dict(pk=("document_id", "no"), columns=dict(document_id=int, no=int, title=str, text=str,
-                                                               source_line=int, page=int)),
+    "sections": dict(pk=("document_id", "no"), columns=dict(document_id=int, no=int, number=str, title=str, path=str,
+                                                               kind=str, text=str, source_line=int, page=int)),
+    "sentences": dict(pk=("document_id", "seq"), columns=dict(document_id=int, seq=int, section_no=int, topic=str,
+                                                                text=str, page=int, source_line=int)),
     "statements": dict(pk=("document_id", "section_no", "seq"),
                        columns=dict(document_id=int, section_no=int, seq=int, topic=str, subject=str, label=str,
                                     value=float, unit=str, sentence=str, source_line=int, page=int)),
@@ -56,6 +68,10 @@ TABLES: dict[str, dict] = {
     "checks": dict(pk="id", columns=dict(id=int, document_id=int, kind=str, name=str, expected=float, actual=float,
                                            difference=float, passed=int, detail=str)),
     "charmap": dict(pk="char", columns=dict(char=str, simplified=str, pinyin=str)),
+    "doc_names": dict(pk=("surface", "document_id"), columns=dict(surface=str, document_id=int, region=int, sound=str)),
+    "shared_names": dict(pk=("kind", "name", "code"), columns=dict(kind=str, name=str, code=str, level=str, extra=str)),
+    "doc_abbrev": dict(pk=("first", "last", "document_id", "name"),
+                       columns=dict(first=str, last=str, document_id=int, name=str)),
 }
 
 
@@ -72,16 +88,23 @@ def create(db: sqlite_utils.Database) -> None:
     db["cells"].create_index(["table_id", "row_label", "column_label"])
     db["budget_tables"].create_index(["document_id", "key"])
     db["statements"].create_index(["document_id", "section_no"])
+    db["sentences"].create_index(["document_id", "section_no"])
+    db["doc_names"].create_index(["sound"])
+    db["documents"].create_index(["unit", "year"])
 
 TABLE_DOCS = {
     "documents": "载入的公开文件（单位全称、级次、地区、年度、预算/决算、部门/单位、页数、模板、原文件名与 sha256）",
-    "budget_tables": "各文件的预算/决算表（key 按含义统一，标题照原文，unit 为原表单位，page 为页码，empty=1 表示空表）",
+    "budget_tables": "各文件的预算/决算表（key 按含义统一，未归类的表 key 为空；标题照原文，unit 为原表单位，page 为页码，"
+                     "empty=1 表示空表；status 为读取状态 read/partly/kept/empty，reason 说明原因）",
     "cells": "表中每个单元格（value 统一为万元，printed 为原文所印文字；空单元格的 value 为 NULL）",
     "facts": "长表视图：每个印出来的数字一行，附表名、行、列、单位和原文行号",
     "functions": "支出功能分类科目（类/款/项及上级编码）",
     "duties": "第一部分：本单位职责",
+    "units": "部门预算/决算包括的单位（本级、下属单位）",
+    "items": "编制说明/决算情况说明中逐项说明的功能科目：金额、上年数、年初预算、决算、完成率、增减及原因",
     "departments": "第一部分：内设机构、职责、编制、科级领导职数",
-    "sections": "第三部分：情况说明各节原文",
+    "sections": "文字部分各节（标题、层级路径、含义 kind：duties/structure/glossary 或空）原文",
+    "sentences": "文字部分的每一句（所在节、小标题、页码）",
     "statements": "情况说明中写明的每个数字及其所在句子",
     "reasons": "情况说明给出的增减原因",
     "projects": "项目支出绩效目标申报表（与项目支出表对应的行名与金额）",
@@ -90,6 +113,9 @@ TABLE_DOCS = {
     "catalog": "政府购买服务指导性目录",
     "glossary": "第四部分：名词解释",
     "checks": "由公开文件数字计算的算术核对（expected=各项相加，actual=表中所印）",
+    "shared_names": "所有文件共用的名称：功能科目、经济科目、“三公”经费项目、名词（问题据此找到所问的科目）",
+    "doc_names": "单位全称、简称和所在地区（问题中点名单位时据此找到文件；sound 为读音编码）",
+    "doc_abbrev": "单位简称的首字与末字（“人社局”这样的缩写据此找到候选文件）",
 }
 COLUMN_DOCS = {
     "facts": {"table_title": "表名（照原文）", "row_code": "科目编码", "row_label": "行名", "column_label": "列名",

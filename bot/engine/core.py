@@ -1,0 +1,135 @@
+"""The answer engine: a question in, a cited Answer out. No Telegram here.
+
+The engine holds what every document shares (Shared), the loaded documents (Library) and a bounded cache of
+per-document views; answering is: which documents (resolve) → one document's steps, or several documents (across).
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections import OrderedDict
+
+from .. import paths, store
+from ..answers import Answer
+from ..catalog import load_catalog, load_vocabulary
+from ..format import amount
+from ..normalize import normalize
+from ..understand import Context
+from . import replies
+from .across import across, without_place
+from .library import Doc, Library
+from .resolve import resolve
+from .shared import Shared
+from .steps import answer_here
+from .view import DocView
+
+VIEW_CACHE = 256  # documents whose view (their own names over the shared vocabulary) is kept
+FOLLOW_UP = re.compile(r"^(那么|那|还有|再看|另外)|的$")
+
+
+class Engine:
+    """Queries, words, the shared vocabulary and a read-only connection loaded once; answer() is then lookup."""
+
+    def __init__(self, conn: sqlite3.Connection, queries: dict, words: dict, default_source: str = "") -> None:
+        self.conn = conn
+        self.lock = threading.Lock()
+        self.shared = Shared(conn, self.lock, queries, words)
+        self.library = Library(conn, self.lock, default_source)
+        self.queries, self.words = queries, words
+        self.default_id = self.library.default_id
+        self._views: OrderedDict[int, DocView] = OrderedDict()
+        self._views_lock = threading.Lock()
+        default = self.view(self.default_id)
+        self.shared.learn_skeletons(default.vocab, default.unit_names)
+        amount(1.0)  # babel loads its locale data on first use: pay that at start-up, not on a user's question
+
+    # -- what the shells use ---------------------------------------------------------------------------------------
+    @property
+    def docs(self) -> list[Doc]:
+        """The loaded documents (the first fifty, for lists and menus)."""
+        return self.library.listing(50)
+
+    @property
+    def doc(self) -> Doc:
+        """The default document."""
+        return self.library.get(self.default_id)
+
+    def view(self, doc_id: int | None = None) -> DocView:
+        """The view of one loaded document (built on first use, kept in a bounded cache)."""
+        doc_id = self.default_id if doc_id is None or not self.library.exists(doc_id) else doc_id
+        with self._views_lock:
+            found = self._views.get(doc_id)
+            if found is not None:
+                self._views.move_to_end(doc_id)
+                return found
+        built = DocView(self.shared, self.library, self.library.get(doc_id))
+        with self._views_lock:
+            self._views[doc_id] = built
+            while len(self._views) > VIEW_CACHE:
+                self._views.popitem(last=False)
+        return built
+
+    def find_document(self, name: str) -> int | None:
+        """The loaded document a name (unit, short name, year) picks, if exactly one."""
+        view = self.view()
+        res = resolve(normalize(name, self.shared.simplify).raw, self.library, None, lambda t: False)
+        return res.ids[0] if len(res.ids) == 1 and not res.missing and res.named else None
+
+    # -- answering -------------------------------------------------------------------------------------------------
+    def answer(self, question: str, previous: Context | str | None = None) -> Answer:
+        """Answer one question: a cited figure, a choice of readings, or why the documents cannot answer it.
+
+        previous is what the conversation carries (a Context: its document and last subject; or a subject key)."""
+        ctx = Context.of(previous)
+        current = ctx.document if self.library.exists(ctx.document) else self.default_id
+        here = self.view(current)
+        if not isinstance(question, str) or not question.strip():
+            return replies.unknown(here, "请输入一个关于预算的问题。")
+        raw = normalize(question, self.shared.simplify).raw
+        res = resolve(raw, self.library, current, here.is_phrase, self.shared.encode)
+        if res.missing:
+            return replies.not_loaded(here, res.missing)
+        rest = raw
+        for s, e in sorted(res.spans, reverse=True):
+            rest = rest[:s] + rest[e:]
+        if res.spans and ctx.subject and not FOLLOW_UP.sub("", here.normalize(rest).text):
+            rest = ctx.subject.split("|", 1)[1]  # "那福利院呢": the last subject, in the document now named
+        mixed = next((g for g in res.units if len({self.library.get(i).unit for i in g}) > 1), None)
+        if mixed and len(res.units) > 1:
+            # "万里街道和福利院…" where 福利院 names several units: ask which, one button per unit.
+            options = [f"{self.library.get(i).short}{without_place(rest, self.library.get(i))}" for i in mixed][:8]
+            return Answer("clarify", "问题里的单位名称对应好几份文件，您问的是哪一份？", suggestions=options,
+                          tier="clarify")
+        if len(res.ids) == 1:
+            doc_id = res.ids[0]
+            keep = ctx if doc_id == current else Context(document=doc_id)
+            return answer_here(self.view(doc_id), rest if res.spans else question,
+                               Context(keep.subject, keep.items, doc_id, keep.ranked, keep.query))
+        ids = res.ids if not res.ranking else [d.id for d in self.library.listing(VIEW_CACHE)]
+        return across([self.view(i) for i in ids], rest, res, lambda v, q: answer_here(v, q, Context(document=v.doc.id)))
+
+    def answer_here(self, question: str, previous: Context | str | None = None, doc_id: int | None = None) -> Answer:
+        """Answer one question from one document (the default, or doc_id)."""
+        ctx = Context.of(previous)
+        view = self.view(doc_id or ctx.document)
+        return answer_here(view, question, Context(ctx.subject, ctx.items, view.doc.id, ctx.ranked, ctx.query))
+
+
+_engine: Engine | None = None
+_engine_lock = threading.Lock()
+
+
+def get_engine() -> Engine:
+    """The process-wide engine, loaded on first use (building the database if needed)."""
+    global _engine
+    with _engine_lock:
+        if _engine is None:
+            conn = store.connect()
+            _engine = Engine(conn, load_catalog(paths.QUERIES), load_vocabulary(paths.QUERIES), paths.DEFAULT_SOURCE)
+        return _engine
+
+
+def answer(question: str, previous: Context | str | None = None) -> Answer:
+    """Answer one Chinese question about the disclosures (previous: the conversation so far, for follow-ups)."""
+    return get_engine().answer(question, previous)

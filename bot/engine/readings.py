@@ -1,0 +1,156 @@
+"""Reading a question: every (canned query, subject) it could mean, scored; close readings are rivals."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..catalog import Query
+from ..match import Aspects, Hit, find_aspects, find_subjects
+from ..normalize import Normalized
+from ..vocab import Entity
+from .view import DocView, fits
+
+CLARIFY_MARGIN = 6.0
+DEFAULT_SUBJECT_SCORE = 75.0
+FOLLOW_UP_SCORE = 90.0
+PART_NAMED = 15.0
+STRONG = 90.0  # a hit at least this good names its subject outright
+# A follow-up is short or says it continues ("那…", "…呢"); a full question never inherits the last subject.
+ELLIPTICAL = re.compile(r"^\W*(那|那么|那个|还有|再|另外|它|其|这个|这项)|呢\W*$")
+# Aspects whose answer a neighbouring figure never gives: asked and not served, the reply says so instead.
+NEIGHBOURING = {"change", "last_year", "reason"}
+# Score weights: how well the subject matched, how strongly its kind claims a name, how like a phrasing the
+# question is, how much of the question the subject covers; an aspect served or asked and not served.
+W_HIT, W_PRIORITY, W_SKELETON, W_COVER = 0.6, 0.5, 0.15, 1.0
+SERVED, SERVED_RANK, OUTRANKED, UNSERVED, PLAIN_AMOUNT = 10, 4, 5, 8, 10
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way to understand a question: a query, the entity it is about, and how well it fits."""
+
+    query: Query
+    hit: Hit
+    score: float
+
+
+def readings(view: DocView, norm: Normalized, previous: str | None = None, hits: list[Hit] | None = None,
+             clause: bool = False) -> tuple[list[Reading], Aspects, str]:
+    """Every (query, subject) reading of a question, best first, with the aspects found.
+
+    previous is the subject key of the last answer in a conversation, for follow-ups ("那去年呢？")."""
+    shared = view.shared
+    hits = find_subjects(norm.text, view.vocab) if hits is None else hits
+    masked = norm.text
+    for h in hits:
+        # Topic surfaces are everyday words ("多少辆", "负责什么"): they still say what is asked.
+        if h.score >= STRONG and (not h.entity.kind.startswith("topic:") or h.end - h.start == len(masked)):
+            masked = masked[: h.start] + "\x00" * (h.end - h.start) + masked[h.end:]
+    aspects = find_aspects(masked, shared.aspect_pairs)
+    last = view.vocab.by_key.get(previous) if previous else None
+    if clause and last is not None and category_only(hits, last):
+        hits = []  # "…多少，是延续性项目吗": a bare category word in a later clause is the same subject
+    if not hits and (aspects.found or clause) and (clause or len(residue(view, norm.text)) <= 2):
+        if last is not None and (clause or ELLIPTICAL.search(norm.raw) or len(norm.text) <= 6):
+            hits = [Hit(last, "", 0, 0, FOLLOW_UP_SCORE)]  # a follow-up names only what it asks
+        else:
+            # "比上年增长多少", "你们单位是干什么的": nothing named but what is asked, so the unit as a whole.
+            hits = [Hit(e, "", 0, 0, DEFAULT_SUBJECT_SCORE) for e in view.default_subjects]
+    hits = [Hit(e, h.surface, h.start, h.end, h.score) for h in hits for e in view.expand(h.entity)]
+    named = {h.entity.kind for h in hits if h.score >= STRONG}
+    out: list[Reading] = []
+    for q in view.queries.values():
+        if view.doc.stage not in q.stages or q.fallback:
+            continue
+        for h in hits:
+            if not fits(q, h.entity):
+                continue
+            skel = norm.text[: h.start] + "X" + norm.text[h.end:]
+            sim = max((shared.skeleton_scorer(skel, s) for s in shared.skeletons.get(q.id, ())), default=0)
+            score = _score(view, q, h, aspects, sim)
+            if named & set(h.entity.attrs.get("parts", ())):
+                score -= PART_NAMED  # "三公经费里公车…": the part named is the subject, not the whole
+            out.append(Reading(q, h, score))
+    out.sort(key=lambda r: (-r.score, -r.hit.entity.priority, -(r.hit.end - r.hit.start)))
+    return out, aspects, norm.text
+
+
+def category_only(hits: list[Hit], previous: Entity) -> bool:
+    """Whether every subject found is only a category the previous subject belongs to (or nothing)."""
+    return all(previous.kind in h.entity.attrs.get("parts", ()) or h.score < STRONG for h in hits)
+
+
+def other_object(view: DocView, text: str, hits: list[Hit]) -> str | None:
+    """A financial object named in the question outside every recognised name (资金, 基金, 补贴…), if any."""
+    rest = text
+    for h in sorted(hits, key=lambda h: -(h.end - h.start)):
+        if h.score >= STRONG and h.surface:
+            rest = rest.replace(h.surface, "\x00" * len(h.surface))
+    for word in view.scope.get("other_objects", []):
+        pos = rest.find(word)
+        if pos >= 0:
+            return text[max(0, pos - 6):pos + len(word)].lstrip("的")  # as asked, with what it qualifies
+    return None
+
+
+def residue(view: DocView, text: str) -> str:
+    """What is left of a question once aspect and context words are taken out."""
+    for word, _, _ in view.shared.aspect_pairs:
+        text = text.replace(word, "")
+    for word in view.shared.context_words:
+        text = text.replace(word, "")
+    # Figures quoted back ("增加183.5万元") say nothing new; a bare code ("30101") names something.
+    return re.sub(r"\d[\d.,]*(万元|万|元|%)|\d{4}年", "", text)
+
+
+def _score(view: DocView, q: Query, h: Hit, aspects: Aspects, sim: float) -> float:
+    ranks = {a: view.words["aspects"][a]["rank"] for a in aspects.found}
+    served = [a for a in aspects.found if a in q.aspects or (a == "attribute" and q.attributes)]
+    score = h.score * W_HIT + h.entity.priority * W_PRIORITY + sim * W_SKELETON + (h.end - h.start) * W_COVER
+    if served:
+        score += SERVED + SERVED_RANK * ranks[served[0]]
+        if ranks[served[0]] < aspects.top_rank:
+            score -= OUTRANKED * (aspects.top_rank - ranks[served[0]])
+    elif aspects.top_rank > 1:
+        score -= UNSERVED * aspects.top_rank  # asked something this query does not give
+    elif q.aspects[0] == "amount" and aspects.found != ("attribute",):
+        score += PLAIN_AMOUNT
+    return score
+
+
+def strong(hits: list[Hit]) -> list[Hit]:
+    """Subjects named outright, one per stretch of text (the longest), in reading order."""
+    out: list[Hit] = []
+    for h in sorted((h for h in hits if h.score >= STRONG and h.surface),
+                    key=lambda h: (-(h.end - h.start), -h.entity.priority, h.start)):
+        if not any(h.start < o.end and o.start < h.end for o in out):
+            out.append(h)
+    return sorted(out, key=lambda h: h.start)
+
+
+def rivals(view: DocView, good: list[Reading]) -> list[str]:
+    """Suggestions when the best readings are close and name different things."""
+    best = good[0]
+    close = [r for r in good if best.score - r.score <= CLARIFY_MARGIN]
+    names = []
+    for r in close:
+        if r.hit.surface == best.hit.surface and r.hit.entity.kind != best.hit.entity.kind:
+            continue  # one surface, several kinds: priority decides (住房公积金)
+        if r.hit.entity.name == best.hit.entity.name and r.query.id != best.query.id:
+            continue  # the aspect decides between queries on the same subject
+        s = view.suggestion(r.query, r.hit.entity)
+        if s not in names:
+            names.append(s)
+    return names[:3] if len(names) > 1 else []
+
+
+def unserved(view: DocView, query: Query, aspects: Aspects, text: str, row: dict) -> str | None:
+    """The specific thing asked (a change, last year's figure, a reason) when the query gives none of it."""
+    top = [a for a in aspects.found if view.words["aspects"][a]["rank"] == aspects.top_rank]
+    if aspects.top_rank < 3 or not set(top) <= NEIGHBOURING:
+        return None
+    served = set(query.aspects) | {s.get("aspect") for s in query.attributes.values()}
+    served = {a for a in served if a not in query.needs or row.get(query.needs[a]) is not None}
+    if "attribute" in aspects.found and any(w in text for s in query.attributes.values() for w in s["words"]):
+        return None
+    return None if served & set(top) else top[0]

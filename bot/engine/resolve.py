@@ -1,0 +1,165 @@
+"""Which loaded documents a question is about: the units it names (by name, sound or abbreviation), its years,
+预算/决算 — or the chat's document when it names none."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..understand import body_mentions
+from .library import Doc, Library
+
+# A unit's own words for itself or its place in a question ("本局", "我们单位").
+LEAD = "问查看说请给我和与跟及的在是从对把那这年度比较同今去明前后"
+RANKING = re.compile(r"(哪个|哪家|哪一个|哪些)(单位|部门|街道|文件)(?=.*(最|排|第一|前|多|少|高|低))|"
+                     r"(各|每个|所有|全部|这些|几个|[两三四五六七八九十]个)(单位|部门|文件)|各文件")
+SELF = ("本局", "我局", "贵局", "该局", "全局", "局里", "本单位", "全单位", "单位", "本部门", "本院", "本街道", "我们", "你们")
+GOVERNMENT_BODY = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:省|市|区|县)(?:人民)?政府(?!采购|性|购买|预算|投资|债|部门)")
+PLACE_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,4}?(?:省|自治区|市|区|县))$")
+YEAR_NAMED = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年|预算|决算|\D|$)")
+COMPARED = re.compile(r"(?:比|较|与|同|对比|相比)((?:19|20)\d\d)年?")
+
+
+@dataclass
+class Resolution:
+    """The documents a question names (or may mean), and what it names that is not loaded."""
+
+    ids: list[int]
+    named: bool = False  # the question named a unit, a year or 决算 itself
+    missing: str = ""  # a unit, year or kind that names no loaded document
+    spans: list[tuple[int, int]] = field(default_factory=list)  # where in the text the unit names stand
+    years: list[int] = field(default_factory=list)
+    units: list[list[int]] = field(default_factory=list)  # per unit named, the documents it fits
+    ranking: bool = False  # "哪个单位…最多": every loaded document
+    compared_years: list[int] = field(default_factory=list)
+
+
+def _stands_alone(text: str, at: int, name: str, docs: list[Doc]) -> bool:
+    """Whether a name found in the text names that document, not a longer, other body ("第二社会福利院")."""
+    before = text[:at]
+    if before and "\u4e00" <= before[-1] <= "\u9fff" and before[-1] not in LEAD:
+        place = PLACE_BEFORE.search(before)
+        if not place:
+            return False
+        return any(d.region.endswith(place.group(1)) or place.group(1) in d.region and name.startswith(d.region)
+                   for d in docs)
+    return True
+
+
+def resolve(text: str, library: Library, current: int | None, is_phrase: Callable[[str], bool],
+            encode: Callable[[str], str] | None = None) -> Resolution:
+    """The documents a (normalised) question is about.
+
+    current is the conversation's document; is_phrase(text) tells a name from the document's own vocabulary
+    (a 科室, a project) that is not a unit."""
+    units: list[list[int]] = []
+    spans: list[tuple[int, int]] = []
+    missing = ""
+    masked = text
+    for m in GOVERNMENT_BODY.finditer(text):
+        if not any(m.group(0) in n for n, _, _ in library.names_in(m.group(0))):
+            missing = missing or m.group(0)  # "普陀区政府" is not any loaded unit, whatever its region
+    masked = _by_name(text, masked, library, units, spans)
+    if encode is not None:
+        masked = _by_sound(text, masked, library, encode, units, spans)
+    masked, missing = _by_mention(text, masked, library, units, spans, missing, is_phrase, encode)
+    compared = [int(y) for y in COMPARED.findall(text)]
+    years = [int(y) for y in YEAR_NAMED.findall(text) if int(y) not in compared]
+    if compared and not years:
+        years = [y + 1 for y in compared]  # "比2022年多了多少": the document of the year after
+    final = "决算" in text and not re.search(r"决算(表|数)?[^，]{0,4}(吗|没有|有没有)", text)
+    ranking = bool(RANKING.search(text)) and not units
+    ids: list[int] = sorted({i for group in units for i in group})
+    if not units and not ranking and current is not None:
+        ids = _current(library, current, years, compared)
+    elif not units and not ranking:
+        ids = [library.default_id] if library.default_id else []
+    if years and (units or len(ids) > 1):
+        ids, missing = _by_year(library, ids, years, units, missing)
+    if not ids and not ranking:
+        missing = missing or f"{'、'.join(str(y) for y in years)}年"
+    if final and ids:
+        finals = [i for i in ids if library.get(i).stage == "决算"]
+        if finals:
+            ids = finals
+    return Resolution(ids, bool(units or years or final or ranking), missing, spans, years, units, ranking, compared)
+
+
+def _by_name(text: str, masked: str, library: Library, units: list, spans: list) -> str:
+    """Names the documents go by, longest first ("上海市普陀区规划和自然资源局" before "上海市")."""
+    for name, ids, region in library.names_in(text):
+        at = masked.find(name)
+        while at >= 0:
+            docs = [library.get(i) for i in ids[:20]]
+            if not region and not _stands_alone(text, at, name, docs):
+                at = masked.find(name, at + 1)
+                continue
+            units.append(list(ids))
+            if not region:  # a place stays in the question ("忻州人口有多少" is not about the budget)
+                spans.append((at, at + len(name)))
+            masked = masked[:at] + "\x00" * len(name) + masked[at + len(name):]
+            at = masked.find(name)
+    return masked
+
+
+def _by_sound(text: str, masked: str, library: Library, encode, units: list, spans: list) -> str:
+    """The same names by sound ("万里街到", "福力院"): one code per character keeps positions."""
+    sounds = encode(masked)
+    for sound, ids, region in library.sounds_in(sounds):
+        at = sounds.find(sound)
+        if at < 0 or "\x00" in masked[at:at + len(sound)] or region:
+            continue
+        docs = [library.get(i) for i in ids[:20]]
+        if _stands_alone(text, at, text[at:at + len(sound)], docs):
+            units.append(list(ids))
+            spans.append((at, at + len(sound)))
+            masked = masked[:at] + "\x00" * len(sound) + masked[at + len(sound):]
+            sounds = encode(masked)
+    return masked
+
+
+def _by_mention(text: str, masked: str, library: Library, units: list, spans: list, missing: str, is_phrase,
+                encode) -> tuple[str, str]:
+    """A body the question names that is not a loaded name: an abbreviation of one ("人社局"), or not loaded."""
+    for start, end in body_mentions(masked):
+        mention = masked[start:end]
+        hit = None
+        lead = len(mention) - len(mention.lstrip(LEAD))
+        for k in range(min(lead, len(mention) - 2) + 1):
+            tail = mention[k:]
+            ids = library.abbreviated(tail)
+            if ids and _stands_alone(text, start + k, tail, [library.get(i) for i in ids[:20]]):
+                hit = (ids, start + k)
+                break
+        if hit:
+            units.append(hit[0])
+            spans.append((hit[1], end))
+            masked = masked[:hit[1]] + "\x00" * (end - hit[1]) + masked[end:]
+        elif not missing and not is_phrase(mention) and not mention.endswith(SELF):
+            missing = mention
+    return masked, missing
+
+
+def _current(library: Library, current: int, years: list[int], compared: list[int]) -> list[int]:
+    """A question naming no unit: the chat's document, or that unit's document of the year it names."""
+    here = library.get(current)
+    if here is None:
+        return [library.default_id]
+    if not years or here.year in years or here.year - 1 in years and len(years) == 1:
+        return [current]
+    same = [d.id for d in library.same_unit(here) if d.year in years]
+    return same  # another unit's document of that year is never the answer ("2025年三公经费" in a chat about X)
+
+
+def _by_year(library: Library, ids: list[int], years: list[int], units: list, missing: str) -> tuple[list[int], str]:
+    docs = [library.get(i) for i in ids]
+    held = {d.year for d in docs}
+    wanted = set()
+    for y in years:
+        if y in held:
+            wanted.add(y)
+        elif y + 1 in held:
+            wanted.add(y + 1)  # "规划局2023年三公": the 2024 document prints the year before
+        else:
+            missing = missing or (f"{docs[0].unit}{y}年" if units and len(units) == 1 and docs else f"{y}年")
+    return [d.id for d in docs if d.year in wanted] or ids, missing

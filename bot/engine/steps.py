@@ -1,0 +1,245 @@
+"""Answering one question about one document: a list of small named steps, tried in order.
+
+Each step looks at the Question (what has been understood so far) and returns an Answer, or None to let the next
+step try. Steps that only understand (subjects, frame, readings) fill the Question in and return None.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..answers import Answer
+from ..compose import cap
+from ..match import Aspects, Hit, find_subjects, out_of_scope
+from ..normalize import PUNCT, Normalized
+from ..understand import Context, Frame, frame_of, membership, scope_reason, split_parts
+from . import replies
+from .readings import Reading, other_object, readings, rivals, strong, unserved
+from .tiers import later_tiers
+from .view import MAX_REPLY, DocView
+
+MIN_SCORE = 60.0  # a reading below this is no reading
+FALLBACK_MARGIN = 15.0  # readings this far below the best are not tried when the best finds no rows
+NAMED_OUTRIGHT = 80.0  # hits at least this good are masked before scope words are looked for
+DOCUMENT_PHRASES = {"target", "project", "catalog", "department", "term"}
+PRONOUN = re.compile(r"^(它|其|这个|这项|该项|那个|那项|这笔|那笔|该笔|此项)")
+
+
+@dataclass
+class Question:
+    """One clause of a question about one document, as far as it has been understood."""
+
+    view: DocView
+    norm: Normalized
+    ctx: Context
+    clause: bool = False
+    hits: list[Hit] = field(default_factory=list)
+    frame: Frame = field(default_factory=Frame)
+    unnamed: str = ""
+    masked: str = ""
+    found: list[Reading] = field(default_factory=list)
+    aspects: Aspects = field(default_factory=lambda: Aspects((), 0))
+    text: str = ""
+
+    @property
+    def good(self) -> list[Reading]:
+        """The readings worth answering with."""
+        return [r for r in self.found if r.score >= MIN_SCORE]
+
+
+Step = Callable[[Question], Answer | None]
+
+
+def subjects(q: Question) -> None:
+    """What the question names, and what it asks beyond that (its frame)."""
+    view = q.view
+    q.hits = find_subjects(q.norm.text, view.vocab)
+    q.frame = frame_of(PUNCT.sub("", q.norm.raw), view.shared.attribute_words)
+    # Names from the document (a target "参赛报名人数") are not out-of-scope words.
+    unnamed = q.norm.text
+    for h in q.hits:
+        if h.score >= 100 and len(h.surface) >= 4 and h.entity.kind in DOCUMENT_PHRASES:
+            unnamed = unnamed.replace(h.surface, "\x00")
+    q.unnamed = unnamed
+    masked = unnamed
+    for h in q.hits:
+        if h.surface and h.score >= NAMED_OUTRIGHT:
+            masked = masked[: h.start] + "\x00" * (h.end - h.start) + masked[h.end:]
+    q.masked = masked
+
+
+def beyond_the_document(q: Question) -> Answer | None:
+    """Another year, a person, actuals in a budget, services, a place or unit the document is not."""
+    view = q.view
+    why = out_of_scope(q.norm.raw, q.unnamed, view.doc.year, view.doc.stage, view.scope)
+    return replies.out_of_scope(view, f"本文件没有关于“{why}”的数据", q.hits) if why else None
+
+
+def not_a_budget_question(q: Question) -> Answer | None:
+    """Another body, an opinion, a procedure, a detail no disclosure prints, or a per-head figure."""
+    view = q.view
+    # Opinions and procedures are read on the text as typed too ("合理吗" keeps its 吗 there).
+    reason = (scope_reason(q.masked, view.scope, view.known_body)
+              or scope_reason(PUNCT.sub("", q.norm.raw), view.scope, None))
+    if reason or (q.frame.per_capita and "人均" not in "".join(h.surface for h in q.hits)):
+        return replies.out_of_scope(view, reason or "文件没有列出人均数，也没有据以计算的人数口径", q.hits)
+    return None
+
+
+def belongs(q: Question) -> Answer | None:
+    """"X属于Y吗" / "Y包括X吗": 是/不是 with the whole's definition and the part's figure."""
+    named = strong(q.hits)
+    pair = membership(q.norm.text, [(h.start, h.end) for h in named], q.frame.yes_no)
+    return replies.member(q.view, named[pair[0]].entity, named[pair[1]].entity) if pair else None
+
+
+def listed_item(q: Question) -> None:
+    """"第二个是干什么的" after a list: the question is about that item."""
+    ctx = q.ctx
+    if q.frame.ordinal_item and ctx.items and len(ctx.items) >= q.frame.ordinal_item and not strong(q.hits):
+        q.ctx = Context(ctx.items[q.frame.ordinal_item - 1], ctx.items, ctx.document, ctx.ranked, ctx.query)
+        q.hits, q.clause = [], True
+    q.clause = q.clause or bool(PRONOUN.match(q.norm.text))  # "它的绩效目标呢": about the last subject
+
+
+def read(q: Question) -> None:
+    """Every (query, subject) reading, scored."""
+    q.found, q.aspects, q.text = readings(q.view, q.norm, q.ctx.subject, q.hits, q.clause)
+
+
+def no_reading(q: Question) -> Answer | None:
+    """No canned query fits: the later tiers (any cell, any sentence), else say what is not there."""
+    if q.good:
+        return None
+    view = q.view
+    quoted_ = next((replies.from_narrative(view, r, q.aspects.found[0]) for r in q.found[:1]
+                    if q.aspects.found and r.hit.score >= 90), None)
+    return quoted_ or later_tiers(q) or replies.uncovered(view, q.found, q.aspects)
+
+
+def unlisted_object(q: Question) -> Answer | None:
+    """"就业补助资金": a fund the document does not list, next to a name it does: never the nearest figure."""
+    other = other_object(q.view, q.text, q.hits)
+    if not other:
+        return None
+    good = q.good
+    options = list(dict.fromkeys(q.view.suggestion(r.query, r.hit.entity) for r in good[:3]))[:2]
+    return Answer("clarify", f"本文件没有单列“{other}”。您是不是想问：\n" + "\n".join(f"· {s}" for s in options),
+                  score=round(good[0].score, 1), suggestions=options, tier="clarify")
+
+
+def several_subjects(q: Question) -> Answer | None:
+    """"办公费和水费各多少", "取暖费是办公费的几倍"."""
+    if replies.CONJUNCTION.search(q.text) or "倍" in q.text:
+        return replies.several(q.view, q.found, q.text)
+    return None
+
+
+def close_rivals(q: Question) -> Answer | None:
+    """The best readings are close and name different things: ask which, with buttons."""
+    good = q.good
+    options = rivals(q.view, good)
+    if not options:
+        return None
+    return Answer("clarify", "您想问的是哪一项？请选择：\n" + "\n".join(f"· {s}" for s in options),
+                  score=round(good[0].score, 1), suggestions=options, tier="clarify")
+
+
+def best_with_rows(q: Question) -> Answer | None:
+    """The best reading whose query finds rows (an item with no 明细 falls through to its definition)."""
+    good, view = q.good, q.view
+    for r in good:
+        if good[0].score - r.score > FALLBACK_MARGIN:
+            break
+        rows = view.rows(r.query, r.hit.entity)
+        if rows:
+            missing = unserved(view, r.query, q.aspects, q.text, rows[0])
+            if missing:
+                # "行政运行比去年少多少" when the table holds only this year: never the neighbouring answer.
+                return (replies.from_narrative(view, r, missing) or later_tiers(q)
+                        or replies.uncovered(view, q.found, q.aspects))
+            return view.run(r.query, r.hit.entity, r.score, rows, q.frame, q.text)
+    return None
+
+
+def empty_result(q: Question) -> Answer | None:
+    """An empty result that says something ("没有下级明细")."""
+    best = q.good[0]
+    return view_run(q, best) if "empty" in best.query.template else None
+
+
+def view_run(q: Question, r: Reading) -> Answer:
+    """Run a reading's query with no rows to shape (its template's empty line)."""
+    return q.view.run(r.query, r.hit.entity, r.score)
+
+
+def last_resort(q: Question) -> Answer:
+    """The document's own sentence about the subject, another tier, or what it does not say."""
+    good, view = q.good, q.view
+    return (replies.from_narrative(view, good[0], q.aspects.found[0] if q.aspects.found else "amount")
+            or later_tiers(q) or replies.uncovered(view, q.found, q.aspects))
+
+
+STEPS: tuple[Step, ...] = (subjects, beyond_the_document, not_a_budget_question, belongs, listed_item, read,
+                           no_reading, unlisted_object, several_subjects, close_rivals, best_with_rows, empty_result)
+
+
+def one(view: DocView, norm: Normalized, ctx: Context, clause: bool = False) -> Answer:
+    """Answer one clause: the steps in order, the first Answer wins."""
+    q = Question(view, norm, ctx, clause)
+    for step in STEPS:
+        ans = step(q)
+        if ans is not None:
+            return ans
+    return last_resort(q)
+
+
+def answer_here(view: DocView, question: str, ctx: Context) -> Answer:
+    """Answer one question from one document (greetings, language, clauses, then the steps)."""
+    if not isinstance(question, str) or not question.strip():
+        return replies.unknown(view, "请输入一个关于预算的问题。")
+    norm = view.normalize(question.replace(f"{view.doc.year - 1}年", "上年"))
+    bare = re.sub(r"[\W_]+", "", norm.raw)
+    helpwords = view.words.get("help", {})
+    if bare in helpwords.get("greetings", []):
+        return replies.unknown(view, "您好！")
+    if bare in helpwords.get("thanks", []):
+        return replies.unknown(view, "不客气！还有什么想问的？")
+    if not norm.text:
+        return replies.unknown(view, "没有看懂这个问题。")
+    if re.search(r"[a-z]{3,}.*[a-z]{3,}", norm.raw) and not re.search(r"[\u4e00-\u9fff]", norm.raw):
+        return replies.unknown(view, "本机器人读中文问题，请用中文提问，例如下面的按钮。")
+    clauses = [c for c in (view.normalize(p) for p in split_parts(norm.raw)) if c.text]
+    ans = _clauses(view, clauses, ctx) if len(clauses) > 1 else None
+    ans = ans or one(view, norm, ctx)
+    if not ans.items and ans.subject and ans.subject in ctx.items:
+        ans.items = ctx.items  # "第二个…", then "第三个呢": the list stays the one the chat was shown
+    ans.document, ans.document_id = view.doc.label, view.doc.id
+    ans.documents = (view.doc.id,)
+    ans.url = view.doc.url
+    return ans
+
+
+def _clauses(view: DocView, clauses: list[Normalized], ctx: Context) -> Answer | None:
+    """"法律顾问费一年多少，聘期几年": each clause answered, later ones about the subject of the first."""
+    answers: list[Answer] = []
+    seen: set[tuple] = set()
+    for k, clause in enumerate(clauses):
+        ans = one(view, clause, ctx, clause=k > 0)
+        key = (ans.query, ans.subject, ans.body)
+        if key in seen:
+            continue
+        seen.add(key)
+        answers.append(ans)
+        if ans.subject:
+            ctx = Context(ans.subject, ans.items, ctx.document, ctx.ranked, ctx.query)
+    answered = [a for a in answers if a.status == "answer"]
+    if len(answers) < 2 or not answered:
+        return None
+    text = "\n\n".join(a.body if a.status == "answer" else a.body.split("\n", 1)[0] for a in answers)
+    sources = "；".join(dict.fromkeys(a.source for a in answered if a.source))
+    return Answer("answer", cap(text, MAX_REPLY), ",".join(a.query or "" for a in answered),
+                  {"parts": [a.params for a in answered]}, answered[0].score,
+                  [f for a in answered for f in a.facts], [s for a in answers for s in a.suggestions][:3],
+                  subject=answered[-1].subject, source=sources, tier=answered[0].tier)

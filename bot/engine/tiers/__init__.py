@@ -1,0 +1,11 @@
+"""The answer tiers after the canned queries: any cell of any table (tier 2), any sentence of the prose (tier 3).
+
+Each tier takes the understood Question and returns an Answer it can stand behind, or None. Tier 4 — say what the
+document does not hold, with related figures as buttons — is replies.uncovered / replies.unknown.
+"""
+from __future__ import annotations
+
+
+def later_tiers(q) -> "object | None":
+    """Tier 2, then tier 3: the first that finds what was asked."""
+    return None
