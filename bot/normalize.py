@@ -17,6 +17,7 @@ PUNCT = re.compile(r"[\s\u3000？?！!。．.，,、；;：:“”\"‘’'《�
 CN_DIGITS = {"〇": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
              "六": "6", "七": "7", "八": "8", "九": "9"}
 CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{2,4})年")
+SHORT_YEAR = re.compile(r"(?<![\d.])(1[5-9]|2\d)年(?!内|以|期|左右|后|前|来)")  # "23年" → 2023年 (not "12年内")
 CN_CODE = re.compile(r"[〇零一二三四五六七八九]{3,}")  # 科目编码 read out digit by digit: 二〇八〇一〇一
 # C0/C1 controls (terminal escapes), zero-width and bidi marks, embeddings/overrides (U+202A–202E), isolates
 # (U+2066–2069) and the other invisible format characters: they change how text is shown, never what it asks.
@@ -41,12 +42,18 @@ def to_simplified(text: str, simplify: dict[str, str]) -> str:
     return "".join(simplify.get(c, c) for c in text)
 
 
+def _year(digits: str) -> str:
+    """A year written with two digits in words ("二三年") is this century's."""
+    return "20" + digits if len(digits) == 2 else digits
+
+
 def normalize(question: str, simplify: dict[str, str], drop: tuple[str, ...] = ()) -> Normalized:
     """The question cut to MAX_CHARS, NFKC, simplified, lower-case, fillers, punctuation and `drop` words removed."""
     raw = CONTROL.sub(" ", question[: MAX_CHARS * 2])
     raw = unicodedata.normalize("NFKC", raw)[:MAX_CHARS].lower()
     raw = to_simplified(raw, simplify)
-    raw = CN_YEAR.sub(lambda m: "".join(CN_DIGITS[c] for c in m.group(1)) + "年", raw)
+    raw = CN_YEAR.sub(lambda m: _year("".join(CN_DIGITS[c] for c in m.group(1))) + "年", raw)
+    raw = SHORT_YEAR.sub(lambda m: "20" + m.group(1) + "年", raw)
     raw = CN_CODE.sub(lambda m: "".join(CN_DIGITS[c] for c in m.group(0)), raw)
     text = PUNCT.sub("", raw)
     for word in FILLERS + drop:

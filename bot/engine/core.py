@@ -104,8 +104,14 @@ class Engine:
         if len(res.ids) == 1:
             doc_id = res.ids[0]
             keep = ctx if doc_id == current else Context(document=doc_id)
-            return answer_here(self.view(doc_id), rest if res.spans else question,
-                               Context(keep.subject, keep.items, doc_id, keep.ranked, keep.query))
+            ans = answer_here(self.view(doc_id), rest if res.spans else question,
+                              Context(keep.subject, keep.items, doc_id, keep.ranked, keep.query))
+            if res.others and ans.status == "answer":
+                # Other years of the same unit are loaded: offered as buttons, the answer says whose year it is.
+                asked = rest.strip() or question
+                ans.suggestions = [f"{self.library.get(i).short}{without_place(asked, self.library.get(i))}"
+                                   for i in res.others[:3]] + ans.suggestions
+            return ans
         ids = res.ids if not res.ranking else [d.id for d in self.library.listing(VIEW_CACHE)]
         return across([self.view(i) for i in ids], rest, res, lambda v, q: answer_here(v, q, Context(document=v.doc.id)))
 

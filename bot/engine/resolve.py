@@ -17,6 +17,7 @@ SELF = ("本局", "我局", "贵局", "该局", "全局", "局里", "本单位",
 GOVERNMENT_BODY = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:省|市|区|县)(?:人民)?政府(?!采购|性|购买|预算|投资|债|部门)")
 PLACE_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,4}?(?:省|自治区|市|区|县))$")
 YEAR_NAMED = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年|预算|决算|\D|$)")
+SEVERAL_YEARS = re.compile(r"两年|几年|历年|各年|每年|分别|各是|各自|对比|比较|和去年|与去年|跟去年|相比")
 COMPARED = re.compile(r"(?:比|较|与|同|对比|相比)((?:19|20)\d\d)年?")
 
 
@@ -32,12 +33,15 @@ class Resolution:
     units: list[list[int]] = field(default_factory=list)  # per unit named, the documents it fits
     ranking: bool = False  # "哪个单位…最多": every loaded document
     compared_years: list[int] = field(default_factory=list)
+    others: list[int] = field(default_factory=list)  # the same unit's other documents, when none was named
 
 
 def _stands_alone(text: str, at: int, name: str, docs: list[Doc]) -> bool:
     """Whether a name found in the text names that document, not a longer, other body ("第二社会福利院")."""
     before = text[:at]
     if before and "\u4e00" <= before[-1] <= "\u9fff" and before[-1] not in LEAD:
+        if any(before.endswith(r) for d in docs for r in d.regions):
+            return True  # "普陀规划资源局", "上海财政局": the document's own place before its name
         place = PLACE_BEFORE.search(before)
         if not place:
             return False
@@ -53,13 +57,14 @@ def resolve(text: str, library: Library, current: int | None, is_phrase: Callabl
     current is the conversation's document; is_phrase(text) tells a name from the document's own vocabulary
     (a 科室, a project) that is not a unit."""
     units: list[list[int]] = []
+    regions: list[list[int]] = []
     spans: list[tuple[int, int]] = []
     missing = ""
     masked = text
     for m in GOVERNMENT_BODY.finditer(text):
         if not any(m.group(0) in n for n, _, _ in library.names_in(m.group(0))):
             missing = missing or m.group(0)  # "普陀区政府" is not any loaded unit, whatever its region
-    masked = _by_name(text, masked, library, units, spans)
+    masked = _by_name(text, masked, library, units, spans, regions)
     if encode is not None:
         masked = _by_sound(text, masked, library, encode, units, spans)
     masked, missing = _by_mention(text, masked, library, units, spans, missing, is_phrase, encode)
@@ -69,12 +74,10 @@ def resolve(text: str, library: Library, current: int | None, is_phrase: Callabl
         years = [y + 1 for y in compared]  # "比2022年多了多少": the document of the year after
     final = "决算" in text and not re.search(r"决算(表|数)?[^，]{0,4}(吗|没有|有没有)", text)
     ranking = bool(RANKING.search(text)) and not units
-    ids: list[int] = sorted({i for group in units for i in group})
-    if not units and not ranking and current is not None:
-        ids = _current(library, current, years, compared)
-    elif not units and not ranking:
-        ids = [library.default_id] if library.default_id else []
-    if years and (units or len(ids) > 1):
+    ids = _named(units, regions)
+    if not ids and not ranking:
+        ids = _current(library, current, years, compared) if current is not None else [library.default_id]
+    elif years and ids:
         ids, missing = _by_year(library, ids, years, units, missing)
     if not ids and not ranking:
         missing = missing or f"{'、'.join(str(y) for y in years)}年"
@@ -82,10 +85,32 @@ def resolve(text: str, library: Library, current: int | None, is_phrase: Callabl
         finals = [i for i in ids if library.get(i).stage == "决算"]
         if finals:
             ids = finals
-    return Resolution(ids, bool(units or years or final or ranking), missing, spans, years, units, ranking, compared)
+    others: list[int] = []
+    if len(ids) > 1 and not years and not SEVERAL_YEARS.search(text) and len({library.get(i).unit for i in ids}) == 1:
+        # One unit, several years loaded, none named: the latest; the others are offered as buttons.
+        docs = sorted((library.get(i) for i in ids), key=lambda d: (d.year, d.stage == "预算"), reverse=True)
+        ids, others = [docs[0].id], [d.id for d in docs[1:]]
+    units = units or regions
+    return Resolution(ids, bool(units or years or final or ranking), missing, spans, years, units, ranking, compared,
+                      others)
 
 
-def _by_name(text: str, masked: str, library: Library, units: list, spans: list) -> str:
+def _named(units: list[list[int]], regions: list[list[int]]) -> list[int]:
+    """The documents the units named stand for, narrowed by the places named; places alone stand for theirs."""
+    if units:
+        ids = {i for group in units for i in group}
+        for group in regions:
+            ids = (ids & set(group)) or ids
+        return sorted(ids)
+    if regions:
+        ids = set(regions[0])
+        for group in regions[1:]:
+            ids &= set(group)
+        return sorted(ids)
+    return []
+
+
+def _by_name(text: str, masked: str, library: Library, units: list, spans: list, regions: list) -> str:
     """Names the documents go by, longest first ("上海市普陀区规划和自然资源局" before "上海市")."""
     for name, ids, region in library.names_in(text):
         at = masked.find(name)
@@ -94,8 +119,10 @@ def _by_name(text: str, masked: str, library: Library, units: list, spans: list)
             if not region and not _stands_alone(text, at, name, docs):
                 at = masked.find(name, at + 1)
                 continue
-            units.append(list(ids))
-            if not region:  # a place stays in the question ("忻州人口有多少" is not about the budget)
+            if region:  # a place stays in the question ("忻州人口有多少" is not about the budget)
+                regions.append(list(ids))
+            else:
+                units.append(list(ids))
                 spans.append((at, at + len(name)))
             masked = masked[:at] + "\x00" * len(name) + masked[at + len(name):]
             at = masked.find(name)
@@ -124,8 +151,7 @@ def _by_mention(text: str, masked: str, library: Library, units: list, spans: li
     for start, end in body_mentions(masked):
         mention = masked[start:end]
         hit = None
-        lead = len(mention) - len(mention.lstrip(LEAD))
-        for k in range(min(lead, len(mention) - 2) + 1):
+        for k in range(0, max(1, len(mention) - 2)):
             tail = mention[k:]
             ids = library.abbreviated(tail)
             if ids and _stands_alone(text, start + k, tail, [library.get(i) for i in ids[:20]]):
@@ -136,7 +162,8 @@ def _by_mention(text: str, masked: str, library: Library, units: list, spans: li
             spans.append((hit[1], end))
             masked = masked[:hit[1]] + "\x00" * (end - hit[1]) + masked[end:]
         elif not missing and not is_phrase(mention) and not mention.endswith(SELF):
-            missing = mention
+            cut = max((mention.rfind(c) for c in LEAD), default=-1)
+            missing = mention[cut + 1:] if 0 <= cut < len(mention) - 2 else mention  # "三公是人社厅" → 人社厅
     return masked, missing
 
 

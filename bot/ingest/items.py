@@ -72,14 +72,32 @@ def read_items(sections, stage: str) -> list[Item]:
     """Every paragraph that names an item by its 类/款/项 path (or “X”科目) and gives figures for it."""
     out: list[Item] = []
     for sec in sections:
-        for para in sec.lines:
-            text = clean(para.text)
+        for para, text in _joined(sec.lines):
             found = list(PATH.finditer(text)) or list(SUBJECT.finditer(text))
             for k, m in enumerate(found):
                 end = found[k + 1].start() if k + 1 < len(found) else len(text)
                 if re.search(r"万元|%", text[m.end():end]):
                     out.append(_item(len(out) + 1, m, text[:end], stage, para))
     return [i for i in out if any(v is not None for v in (i.amount, i.budget, i.final, i.last_year, i.planned))]
+
+
+def _joined(paras) -> list[tuple[object, str]]:
+    """Paragraphs with an item's heading ("12、住房保障支出（类）…（项）。") joined to the figures after it."""
+    out: list[tuple[object, str]] = []
+    pending = None
+    for para in paras:
+        text = clean(para.text)
+        if pending is not None:
+            out.append((pending[0], pending[1] + text))
+            pending = None
+            continue
+        if PATH.search(text) and not re.search(r"万元|%", text):
+            pending = (para, text)
+            continue
+        out.append((para, text))
+    if pending is not None:
+        out.append(pending)
+    return out
 
 
 def _item(seq: int, m: re.Match, text: str, stage: str, para) -> Item:

@@ -1,10 +1,14 @@
-"""Reading a PDF disclosure with pdfplumber: each page's ruled tables as tab-separated rows, other text as lines."""
+"""Reading a PDF disclosure with pdfplumber: each page's ruled tables as tab-separated rows, other text as lines.
+
+Pages are read through bot/ingest/limits.py (open_pdf, iter_pages), so a hostile file stops at a cap with one line.
+"""
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
 
-from .source import Line, Source, SourceError
+from .limits import Limits, iter_pages, open_pdf
+from .source import Line, Source, SourceError, squash
 
 # Explicit table settings: the disclosures print ruled tables, so cells come from the drawn lines only.
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3,
@@ -31,30 +35,41 @@ def page_lines(page) -> list[str]:
     return [text for _, text in items]
 
 
-def read_pdf(path: Path, raw: bytes) -> Source:
-    """A PDF as numbered lines carrying their page; SourceError if it is not a readable PDF with text."""
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
-    from pdfplumber.utils.exceptions import PdfminerException
+COVER_PAGES = 3  # a disclosure says 预算 or 决算 (its title) within its first pages; anything else stops there
+COVER_WORDS = ("预算", "决算", "預算", "決算")
 
-    if not raw.startswith(b"%PDF"):
-        raise SourceError(path, None, "not a PDF file (no %PDF header); expected a disclosure PDF or a .txt")
+
+def _refuse_early(path: Path, texts: list[tuple[int, str]]) -> None:
+    """After COVER_PAGES pages: refuse a PDF without text, or whose first pages never say 预算 or 决算."""
+    head = squash("".join(t for _, t in texts))
+    if not head:
+        raise SourceError(path, 1, f"PDF has no text layer on its first {COVER_PAGES} pages (a scanned image?); "
+                                   "expected a PDF with selectable text", page=1)
+    if not any(w in head for w in COVER_WORDS):
+        raise SourceError(path, 1, f"not a budget disclosure: its first {COVER_PAGES} pages never say 预算 or 决算 "
+                                   "(expected a 预算/决算 disclosure)", page=1)
+
+
+def read_pdf(path: Path, raw: bytes, limits: Limits | None = None) -> Source:
+    """A PDF as numbered lines carrying their page; SourceError if it is not a readable PDF with text.
+
+    Read within the build limits (bot/ingest/limits.py): one page at a time, each freed once its lines are taken.
+    """
     texts: list[tuple[int, str]] = []
-    try:
-        with pdfplumber.open(path) as pdf:
-            count = len(pdf.pages)
-            for no, page in enumerate(pdf.pages, 1):
-                texts += [(no, t) for t in page_lines(page)] + [(no, "")]
-    except (PdfminerException, PDFPasswordIncorrect, PDFEncryptionError, PDFSyntaxError, ValueError, KeyError,
-            TypeError) as exc:
-        cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
-        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
-            raise SourceError(path, None, "encrypted PDF (a password is needed to read it); "
-                                          "expected an open disclosure PDF") from None
-        raise SourceError(path, None, f"damaged PDF ({type(cause).__name__}); expected a readable disclosure PDF") from None
-    if count == 0:
-        raise SourceError(path, None, "PDF has no pages")
+    with open_pdf(path, limits) as pdf:
+        count = pdf.page_count
+        pages = iter_pages(pdf)
+        try:
+            for page in pages:
+                texts += [(page.page_number, t) for t in page_lines(page)] + [(page.page_number, "")]
+                if page.page_number == COVER_PAGES < count:
+                    _refuse_early(path, texts)
+        except (ValueError, KeyError, TypeError) as exc:
+            # pdfplumber on malformed objects (a box of strings, a missing key): the page being read is damaged
+            raise SourceError(path, None, f"damaged PDF ({type(exc).__name__}); expected a readable disclosure PDF",
+                              page=len({no for no, _ in texts}) + 1) from None
+        finally:
+            pages.close()
     if not any(t.strip() for _, t in texts):
         raise SourceError(path, 1, "PDF has no text layer (a scanned image?); expected a PDF with selectable text",
                           page=1)

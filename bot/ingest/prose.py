@@ -22,7 +22,7 @@ NAMED = re.compile(r"(主要职能|主要职责|职责|机构设置|单位构成
 TOC_PAGE = re.compile(r"(?:\.{2,}|…+|·{2,}|\s)\s*(\d{1,3})$|(?<=[\u4e00-\u9fff)）])(\d{1,3})$")
 LEADERS = re.compile(r"[.…·]{2,}")
 SENTENCE = re.compile(r"[^。；;！？!?]+[。；;！？!?]?")
-END = ("。", "；", ";", "：", ":", "！", "？")
+END = ("。", "；", ";", "！", "？")  # a line ending in "：" goes on (its list items start lines of their own)
 HEADING_MAX = 40  # characters: a longer line is prose
 FULL_LINE = 0.8  # a line this close to the page's longest prose line is wrapped prose, not a heading
 
@@ -160,7 +160,7 @@ def _contents(spans: list[Span]) -> tuple[list[Entry], list[Span]]:
                 len(text) <= 4 or PART.match(entries[-1].text) and len(text) <= 8):
             entries[-1].text += text  # an entry wrapped onto a second line ("…部门决算" / "表")
             continue
-        ends = (text in seen or not listed or len(t) > 60 or "。" in t
+        ends = (text in seen or not listed or len(text) > 60 or "。" in text
                 or paged >= 3 and not m and paged > len(entries) / 2)
         if ends and entries:
             return entries, spans[k:]
