@@ -60,3 +60,8 @@ def normalize(question: str, simplify: dict[str, str], drop: tuple[str, ...] = (
         text = text.replace(word, "")
     text = text.rstrip(TAIL_PARTICLES)
     return Normalized(text, raw)
+
+
+def label_key(label: str) -> str:
+    """A printed name as a normalised question spells it: NFKC, lower case, no punctuation (for lookups)."""
+    return PUNCT.sub("", unicodedata.normalize("NFKC", label)).lower()

@@ -56,7 +56,8 @@ class Vocabulary:
         # First-character indexes, so finding surfaces costs a few dict lookups per character of the question.
         self.by_first: dict[str, list[int]] = {}
         self.by_first_phon: dict[str, list[int]] = {}
-        self.long_idx = [i for i, s in enumerate(self.surfaces) if len(s) >= 4]
+        # Names of four or more characters are matched fuzzily too; codes only exactly (2025 is not 20825).
+        self.long_idx = [i for i, s in enumerate(self.surfaces) if len(s) >= 4 and not s.isdigit()]
         self.long_surfaces = [self.surfaces[i] for i in self.long_idx]
         self.long_phon = [self.phon[i] for i in self.long_idx]
         self.long_need = [0.6 * len(s) for s in self.long_surfaces]

@@ -17,6 +17,7 @@ from ..understand import Context, Frame, frame_of, membership, scope_reason, spl
 from . import replies
 from .readings import Reading, other_object, readings, rivals, strong, unserved
 from .tiers import later_tiers
+from .tiers.cells import answer_cell
 from .view import MAX_REPLY, DocView
 
 MIN_SCORE = 60.0  # a reading below this is no reading
@@ -118,6 +119,11 @@ def no_reading(q: Question) -> Answer | None:
     return quoted_ or later_tiers(q) or replies.uncovered(view, q.found, q.aspects)
 
 
+def a_cell(q: Question) -> Answer | None:
+    """A row and a column named ("行政运行的项目支出", "福利院事业收入"): that cell (tier 2), before rivals."""
+    return answer_cell(q)
+
+
 def unlisted_object(q: Question) -> Answer | None:
     """"就业补助资金": a fund the document does not list, next to a name it does: never the nearest figure."""
     other = other_object(q.view, q.text, q.hits)
@@ -181,7 +187,7 @@ def last_resort(q: Question) -> Answer:
             or later_tiers(q) or replies.uncovered(view, q.found, q.aspects))
 
 
-STEPS: tuple[Step, ...] = (subjects, beyond_the_document, not_a_budget_question, belongs, listed_item, read,
+STEPS: tuple[Step, ...] = (subjects, beyond_the_document, not_a_budget_question, belongs, listed_item, read, a_cell,
                            no_reading, unlisted_object, several_subjects, close_rivals, best_with_rows, empty_result)
 
 

@@ -13,6 +13,7 @@ from .charmap import build_charmap
 from .checks import Check
 from .files import SUFFIXES, expand_sources  # noqa: F401  (expand_sources lives in files.py; kept here for callers)
 from ..names import abbreviation_keys, region_names, short_names
+from ..normalize import label_key
 from ..phonetics import Phonetics
 from .pages import read_pages
 from .reader import Disclosure, read_disclosure
@@ -103,7 +104,7 @@ def _write(db: sqlite_utils.Database, doc_id: int, doc: Disclosure, checks: list
                                                    reason=t.reason, printed_title=t.title)).last_pk
         for r in t.rows:
             base = dict(document_id=doc_id, table_id=table_id, row_no=r.row_no, side=r.side, row_code=r.code,
-                        row_label=r.label, item_no=r.item_no, alt_label=r.alt, parent_label=r.parent,
+                        row_label=r.label, row_key=label_key(r.label), item_no=r.item_no, alt_label=r.alt, parent_label=r.parent,
                         source_line=r.line, page=r.page or t.page)
             for k, (col, v) in enumerate(r.values.items(), 1):
                 cells.append(dict(base, column_no=k, column_label=col, header=r.headers.get(col, ""), value=_f(v),

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from pathlib import Path
 
 from .layout import Page, pdf_page, text_pages
 from .source import Line, Source, SourceError, read_source
 
 PAGED_TEXT = re.compile(r"\n\s*\n")  # a pdfplumber twin separates pages with one blank line
+EARLY_PAGES = 8  # a file whose first pages show nothing of a budget disclosure is refused there
+BUDGET_WORDS = re.compile(r"预算|决算|三公|收支|支出功能分类|经济分类")
 
 
 def read_pages(path: str | Path) -> tuple[Source, list[Page]]:
@@ -31,6 +34,10 @@ def _paged(src: Source) -> bool:
 
 
 def _pdf(path: Path) -> tuple[Source, list[Page]]:
+    from .limits import LimitExceeded, Limits
+
+    limits = Limits.from_env()
+    started = time.monotonic()
     raw = path.read_bytes()
     if not raw.lstrip()[:1024].startswith(b"%PDF") and b"%PDF" not in raw[:1024]:
         raise SourceError(path, None, "not a PDF file (no %PDF header); expected a disclosure PDF or a .txt")
@@ -38,9 +45,18 @@ def _pdf(path: Path) -> tuple[Source, list[Page]]:
     count = 0
     for count, page in pdfium_pages(path, raw):
         try:
+            objects = page_objects(page)
+            if objects > limits.max_page_objects:
+                raise LimitExceeded(path, None, f"page {count} draws {objects:,} objects, over "
+                                                f"{limits.describe('max_page_objects')}", page=count)
             pages.append(pdf_page(page, count))
         finally:
             page.close()
+        if time.monotonic() - started > limits.max_seconds:
+            raise LimitExceeded(path, None, f"reading took over {limits.describe('max_seconds')}", page=count)
+        if count == EARLY_PAGES and not _looks_like_a_disclosure(pages):
+            raise SourceError(path, None, "not a budget disclosure: its first pages name no 预算 or 决算 and print "
+                                          "no budget table", page=1)
     if not any(p.items for p in pages):
         raise SourceError(path, 1, "PDF has no text layer (a scanned image?); expected a PDF with selectable text",
                           page=1)
@@ -77,3 +93,22 @@ def text_twin(path: str | Path) -> str:
     _, pages = read_pages(path)
     lines = number_lines(pages)
     return "\n".join(ln.text for ln in lines[:-1]) + "\n"
+
+
+def page_objects(page) -> int:
+    """How many objects a PDFium page draws (text runs, paths, images)."""
+    import pypdfium2.raw as raw
+
+    return raw.FPDFPage_CountObjects(page.raw)
+
+
+def _looks_like_a_disclosure(pages: list[Page]) -> bool:
+    """Whether the first pages speak of a budget (预算/决算 on the cover, a budget table's words)."""
+    from .layout import Grid
+
+    words = 0
+    for p in pages:
+        for it in p.items:
+            text = " ".join(it.row_texts(r)[0] for r in range(min(it.nrows, 3))) if isinstance(it, Grid) else it.text
+            words += len(BUDGET_WORDS.findall(text))
+    return words >= 2

@@ -24,7 +24,8 @@ TABLES: dict[str, dict] = {
                                                   status=str, reason=str, printed_title=str),
                           foreign_keys=[("document_id", "documents", "id")]),
     "cells": dict(pk="id", columns=dict(id=int, document_id=int, table_id=int, row_no=int, side=str, row_code=str,
-                                          row_label=str, item_no=str, alt_label=str, parent_label=str, column_no=int,
+                                          row_label=str, row_key=str, item_no=str, alt_label=str, parent_label=str,
+                                          column_no=int,
                                           column_label=str, header=str, value=float, printed=str, source_line=int,
                                           page=int),
                   foreign_keys=[("document_id", "documents", "id"), ("table_id", "budget_tables", "id")]),
@@ -89,6 +90,8 @@ def create(db: sqlite_utils.Database) -> None:
     db["budget_tables"].create_index(["document_id", "key"])
     db["statements"].create_index(["document_id", "section_no"])
     db["sentences"].create_index(["document_id", "section_no"])
+    db["cells"].create_index(["document_id", "row_key"])
+    db["cells"].create_index(["document_id", "row_code"])
     db["doc_names"].create_index(["sound"])
     db["documents"].create_index(["unit", "year"])
 

@@ -1,0 +1,152 @@
+"""Tier 2: any cell of any table — a question that names a row (by name or code) and a column gets that cell.
+
+Rows are found among the document's own row labels (so a table no family knows is asked the same way) and among
+the subjects the matcher found; columns by their name, their printed header words and the words people use for
+them (queries/vocabulary/columns.yaml). The reply is the cell, with its table and page.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ...answers import Answer
+from ...format import Fact, amount, wan_in_yuan
+from ...normalize import label_key as row_key
+
+ROW_KINDS = {"function", "econ", "econ_gov", "sangong", "project", "catalog"}
+TOTAL_ROW = re.compile(r"^(合计|总计|小计|部门合计)$")  # a bare total row names no table: only with the table named
+MIN_ROW = 2  # characters: a shorter row label is never looked for in a question
+NOT_AMOUNT = {"reason", "definition", "contact", "duty", "staffing", "performance", "count", "change", "last_year"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One printed cell with where it stands."""
+
+    table: str
+    key: str
+    seq: int
+    side: str
+    label: str
+    code: str
+    column: str
+    header: str
+    value: float | None
+    printed: str
+    page: int | None
+    unit: str
+
+
+def answer_cell(q) -> Answer | None:
+    """The cell the question names by row and column, or None."""
+    if set(q.aspects.found) & NOT_AMOUNT or q.frame.rank:
+        return None
+    view, text = q.view, q.norm.text
+    for label_key, code, start, end, direct in _rows(q):
+        cells = _cells(view, label_key, code)
+        if not cells:
+            continue
+        rest = text[:start] + "\x00" + text[end:]
+        if TOTAL_ROW.match(label_key):
+            cells = [c for c in cells if _names_table(c.table, rest)]
+        chosen = _column(view, rest, cells)
+        if not chosen and direct and len({c.column for c in cells}) == 1 and len(label_key) >= 4:
+            chosen = cells  # "人员经费合计": a row with one figure is asked by its name alone
+        if chosen:
+            return _reply(view, chosen, rest)
+    return None
+
+
+def _names_table(title: str, rest: str) -> bool:
+    """Whether the question names this table (its title without year and 部门/单位, or most of it)."""
+    key = re.sub(r"^\d{4}年度?|^(部门|单位|预算单位)|（[^）]*）$|\([^)]*\)$", "", row_key(title))
+    return len(key) >= 4 and (key in rest or key[-6:] in rest)
+
+
+def _rows(q) -> list[tuple[str, str, int, int, bool]]:
+    """Rows the question names: (label key, code, start, end, named by its own words), longest first."""
+    view, text = q.view, q.norm.text
+    out: list[tuple[str, str, int, int, bool]] = []
+    for h in q.hits:
+        if h.surface and h.score >= 90 and h.entity.kind in ROW_KINDS:
+            label = re.sub(r"（\d+）$", "", h.entity.attrs.get("label") or h.entity.name)
+            out.append((row_key(label), h.entity.attrs.get("code", ""), h.start, h.end, False))
+    subs = {text[i:j] for i in range(len(text)) for j in range(i + MIN_ROW, min(len(text), i + 30) + 1)}
+    if subs:
+        with view.shared.lock:
+            found = [r[0] for r in view.shared.conn.execute(
+                f"select distinct row_key from cells where document_id = ? and row_key in "
+                f"({','.join('?' * len(subs))})", (view.doc.id, *subs))]
+        for key in found:
+            at = text.find(key)
+            out.append((key, "", at, at + len(key), True))
+    for code in re.findall(r"(?<!\d)(\d{3}|\d{5}|\d{7})(?!\d)", text):
+        at = text.find(code)
+        out.append(("", code, at, at + len(code), False))
+    out.sort(key=lambda r: -(r[3] - r[2]))
+    kept: list[tuple[str, str, int, int, bool]] = []
+    for r in out:
+        if not any(r[2] < k[3] and k[2] < r[3] and (r[3] - r[2]) < (k[3] - k[2]) for k in kept):
+            kept.append(r)
+    return kept
+
+
+def _cells(view, key: str, code: str) -> list[Cell]:
+    where = "c.row_code = ?" if code else "c.row_key = ?"
+    with view.shared.lock:
+        rows = view.shared.conn.execute(
+            "select t.title, t.key, t.seq, c.side, c.row_label, c.row_code, c.column_label, c.header, c.value, "
+            f"c.printed, c.page, t.unit from cells c join budget_tables t on t.id = c.table_id "
+            f"where c.document_id = ? and {where} order by t.seq, c.row_no, c.column_no",
+            (view.doc.id, code or key)).fetchall()
+    return [Cell(*r) for r in rows]
+
+
+def _column(view, rest: str, cells: list[Cell]) -> list[Cell]:
+    """The cells whose column the question names (longest word wins), best table first."""
+    words = view.words.get("columns", {}).get("columns", {})
+    best, chosen = 0, []
+    for c in cells:
+        names = {c.column, *words.get(c.column, ()), *[w for w in c.header.split("›") if len(w) >= 2]}
+        hit = max((len(w) for w in names if w and row_key(w) in rest), default=0)
+        if hit > best:
+            best, chosen = hit, [c]
+        elif hit and hit == best:
+            chosen.append(c)
+    if not chosen:
+        return []
+    prefer = view.words.get("columns", {}).get("prefer", {}).get(chosen[0].column, [])
+    chosen.sort(key=lambda c: (prefer.index(c.key) if c.key in prefer else len(prefer), c.seq))
+    return chosen
+
+
+def _reply(view, cells: list[Cell], rest: str) -> Answer | None:
+    """Each column asked, from its preferred table (or the table the question names); a differing figure for the
+    same row and column elsewhere is named, not hidden."""
+    doc = view.doc
+    lines, facts, sources = [], [], []
+    for column in dict.fromkeys(c.column for c in cells):
+        same = [c for c in cells if c.column == column]
+        named = [x for x in same if row_key(x.table)[-8:] in rest or row_key(x.table)[:6] in rest]
+        c = (named or same)[0]
+        code = f"（{c.code}）" if c.code else ""
+        side = f"{c.side}方" if c.side and c.side not in ("1", "2") and c.side not in c.label else ""
+        if c.value is None:
+            value = "未填列（表中为空）" if not c.printed else f"印为“{c.printed}”"
+        else:
+            value = amount(c.value) + (f"（{wan_in_yuan(c.value)}）" if c.unit == "元" else "")
+        what = "" if c.column == "合计" and (c.label.endswith(("合计", "总计")) or len(same) == len(cells)) \
+            else f"的{c.column}"
+        lines.append(f"{c.label}{code}{side}{what}：{doc.year}年{doc.stage}{value}。")
+        others = [x for x in same if x is not c and x.value != c.value and x.value is not None][:2]
+        if others:
+            lines.append("另见：" + "；".join(f"《{x.table}》为{amount(x.value)}" for x in others) + "。")
+        page = f"（第{c.page}页）" if c.page else ""
+        if c.value is not None:
+            facts.append(Fact(f"{c.label}·{c.column}", c.value, "万元", f"{c.table}{page}"))
+        sources.append(f"{c.table}{page}")
+        if len(lines) >= 6:
+            break
+    first = cells[0]
+    return Answer("answer", "\n".join(lines), "cell", {"row": first.label, "columns": [c.column for c in cells]},
+                  90.0, facts, source=f"{doc.short}·" + "；".join(dict.fromkeys(sources)), tier="cell")
