@@ -18,6 +18,7 @@ from . import replies
 from .readings import Reading, other_object, readings, rivals, strong, unserved
 from .tiers import later_tiers
 from .tiers.cells import answer_cell
+from .tiers.sentences import answer_sentence
 from .view import MAX_REPLY, DocView
 
 MIN_SCORE = 60.0  # a reading below this is no reading
@@ -119,6 +120,11 @@ def no_reading(q: Question) -> Answer | None:
     return quoted_ or later_tiers(q) or replies.uncovered(view, q.found, q.aspects)
 
 
+def a_prose_measure(q: Question) -> Answer | None:
+    """A count or measure only the prose prints ("几辆车", "接待几批次"): the sentence that gives it (tier 3)."""
+    return answer_sentence(q, measure_only=True)
+
+
 def a_cell(q: Question) -> Answer | None:
     """A row and a column named ("行政运行的项目支出", "福利院事业收入"): that cell (tier 2), before rivals."""
     return answer_cell(q)
@@ -187,7 +193,8 @@ def last_resort(q: Question) -> Answer:
             or later_tiers(q) or replies.uncovered(view, q.found, q.aspects))
 
 
-STEPS: tuple[Step, ...] = (subjects, beyond_the_document, not_a_budget_question, belongs, listed_item, read, a_cell,
+STEPS: tuple[Step, ...] = (subjects, beyond_the_document, not_a_budget_question, belongs, listed_item, read,
+                           a_prose_measure, a_cell,
                            no_reading, unlisted_object, several_subjects, close_rivals, best_with_rows, empty_result)
 
 

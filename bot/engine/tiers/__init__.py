@@ -7,5 +7,8 @@ from __future__ import annotations
 
 
 def later_tiers(q) -> "object | None":
-    """Tier 2, then tier 3: the first that finds what was asked."""
-    return None
+    """After the canned queries: the sentence that holds what was asked (tier 3), or None (tier 2, any cell,
+    runs before the canned queries' rivals — see steps.a_cell)."""
+    from .sentences import answer_sentence
+
+    return answer_sentence(q)
