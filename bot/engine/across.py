@@ -11,13 +11,19 @@ from ..understand import Context
 from .resolve import Resolution
 from .view import MAX_REPLY, DocView
 
-RANKING = re.compile(r"(哪个|哪家|哪一个|什么)(单位|部门|街道|文件)|(各|每个|所有)(单位|部门|文件)|谁(最|的|多|少|高|低)|"
-                     r"哪个(多|少|高|低|大|小)|哪家(多|少|高|低)|排(个|一下)?名|排序|排行")
+RANKING = re.compile(r"(哪个|哪家|哪一个|什么)(单位|部门|街道|文件)|(各|每个|所有)(单位|部门|文件)|谁(最|的|更)?(多|少|高|低|大|小)|"
+                     r"哪个(多|少|高|低|大|小)|哪家(多|少|高|低)|排(个|一下)?(名|序)|排序|排行|按(大小|金额|多少)?排|"
+                     r"(由|从)(高|大|多)到(低|小|少)")
+RATIO = re.compile(r"倍")
+SUM = re.compile(r"加起来|加在一起|合起来|一共|总共|合计|相加|之和|总和")
 COMPARE = re.compile(r"比|相差|差多少|差额|差距|增加多少|减少多少|增长多少|多了多少|少了多少|变化")
 SIDE_BY_SIDE = re.compile(r"分别|各|和|与|跟|及|对比|比较|(几个|[两三四五六七八九十]个|这些|所有|全部)[\u4e00-\u9fff]{0,4}?(单位|部门|文件)")
 SHAPE = re.compile(r"(哪个|哪家|哪一个|什么)(单位|部门|街道|文件)|(各|每个|所有|全部|这些|几个|[两三四五六七八九十]个)[\u4e00-\u9fff]{0,4}?(单位|部门|文件)|"
                    r"最多|最少|最高|最低|谁(多|少|高|低)|哪(个|家)(多|少|高|低|大|小)|的?比较|排(个|一下)?名|排序|排行|"
-                   r"谁最|分别|各自|对比|比较|(?<=\d年)(和|与|跟|及)|^(和|与|跟|及)|比[^，。？]*$|(19|20)\d\d年度?")
+                   r"谁最|分别|各自|对比|比较|(?<=\d年)(和|与|跟|及)|^(和|与|跟|及)|比[^，。？]*$|(19|20)\d\d(年度?)?|"
+                   r"是?的?(几|多少)倍|倍数|加起来|加在一起|合起来|一共|总共|相加|之和|总和|相差多少|差多少|差额|"
+                   r"谁(最|更)?(多|少|高|低|大|小)|按(大小|金额|多少)?排(个序|序|名)?|排(个|一下)?(名|序)|"
+                   r"(由|从)(高|大|多)到(低|小|少)|^[、，,和与跟及]+|[、，,和与跟及]+$|^的")
 LEAST = re.compile(r"最少|最低|最小")
 
 
@@ -30,7 +36,7 @@ def subject_question(text: str) -> str:
 def across(views: list[DocView], text: str, res: Resolution, ask: Callable[[DocView, str], Answer]) -> Answer:
     """Answer over several documents, or ask which one when the question does not say."""
     several = res.named and (len(res.units) >= 2 or len(set(res.years)) >= 2 or RANKING.search(text)
-                             or SIDE_BY_SIDE.search(text))
+                             or SIDE_BY_SIDE.search(text) or RATIO.search(text) or SUM.search(text))
     if not several:
         probe = ask(views[0], text)
         if probe.status == "unknown":  # "上海最低工资": no document answers it, whichever is meant
@@ -48,11 +54,12 @@ def across(views: list[DocView], text: str, res: Resolution, ask: Callable[[DocV
     lines: list[str] = []
     facts: list[Fact] = []
     ranked: tuple[int, ...] = ()
-    if RANKING.search(text) and all(x is not None for _, _, x in values):
+    numeric = all(x is not None for _, _, x in values)
+    if RANKING.search(text) and numeric:
         values.sort(key=lambda t: t[2], reverse=not LEAST.search(text))
-        lines.append(f"{question}（按金额排列，{len(values)}份文件）：")
+        lines.append(f"{question}（按金额从{'低到高' if LEAST.search(text) else '高到低'}，{len(values)}份文件）：")
         for k, (v, a, x) in enumerate(values, 1):
-            lines.append(f"{k}. {v.doc.label}：{amount(x)}")
+            lines.append(f"第{k}名 {v.doc.label}：{amount(x)}")
             facts.append(next(f for f in a.facts if f.unit == "万元"))
         ranked = tuple(v.doc.id for v, _, _ in values)
     else:
@@ -61,13 +68,15 @@ def across(views: list[DocView], text: str, res: Resolution, ask: Callable[[DocV
             first = re.sub(r"[，,]?(其中|如下|明细)?[：:]$", "", a.body.split("\n")[0])
             lines.append(f"【{v.doc.label}】{first}" + (f"（来源：{a.source}）" if a.source else ""))
             facts += a.facts
-        if len(values) == 2 and COMPARE.search(text) and None not in (values[0][2], values[1][2]):
-            (va, _, xa), (vb, _, xb) = values
-            d = xa - xb
-            word = "多" if d >= 0 else "少"
-            lines.append(f"相差：{amount(xa)} − {amount(xb)} = {amount(d)}（{va.doc.short}比{vb.doc.short}{word}"
-                         f"{amount(abs(d))}，由以上数字相减）")
-            facts.append(Fact(f"{va.doc.short}−{vb.doc.short}", float(d), "万元", "由以上数字相减"))
+        if numeric and len(values) >= 2:
+            derived = _arithmetic(values, text)
+            if derived:
+                lines.append(derived[0])
+                facts.append(derived[1])
+        stages = {v.doc.stage for v, _, _ in values}
+        years = {v.doc.year for v, _, _ in values}
+        if len(stages) > 1 or len(years) > 1 and len({v.doc.unit for v, _, _ in values}) > 1:
+            lines.append("注意：比较的文件" + ("分属预算和决算" if len(stages) > 1 else "年度不同") + "，口径不完全相同。")
     missing = [v.doc.label for v, a in answers if a.status != "answer"]
     if missing:
         lines.append("以下文件没有这项数据：" + "、".join(missing) + "。")
@@ -75,6 +84,26 @@ def across(views: list[DocView], text: str, res: Resolution, ask: Callable[[DocV
                   100.0, facts, document="；".join(v.doc.label for v, _, _ in values), tier="across",
                   ranked=ranked, documents=tuple(v.doc.id for v, _, _ in values),
                   subject=values[0][1].subject)
+
+
+def _arithmetic(values: list, text: str) -> tuple[str, Fact] | None:
+    """The figures combined as the question asks (几倍, 相差, 加起来), with the working shown."""
+    names = [v.doc.short for v, _, _ in values]
+    nums = [x for _, _, x in values]
+    if RATIO.search(text) and len(nums) == 2 and nums[1]:
+        times = (nums[0] / nums[1]).quantize(type(nums[0])("0.01"))
+        return (f"倍数：{amount(nums[0])} ÷ {amount(nums[1])} = {times}倍（{names[0]}是{names[1]}的{times}倍，"
+                f"由以上数字相除）", Fact(f"{names[0]}/{names[1]}", float(times), "倍", "由以上数字相除"))
+    if SUM.search(text):
+        total = sum(nums)
+        return ("合计：" + " + ".join(amount(x) for x in nums) + f" = {amount(total)}（由以上数字相加）",
+                Fact("＋".join(names), float(total), "万元", "由以上数字相加"))
+    if len(nums) == 2 and (COMPARE.search(text) or RANKING.search(text)):
+        d = nums[0] - nums[1]
+        word = "多" if d >= 0 else "少"
+        return (f"相差：{amount(nums[0])} − {amount(nums[1])} = {amount(d)}（{names[0]}比{names[1]}{word}"
+                f"{amount(abs(d))}，由以上数字相减）", Fact(f"{names[0]}−{names[1]}", float(d), "万元", "由以上数字相减"))
+    return None
 
 
 def without_place(text: str, doc) -> str:

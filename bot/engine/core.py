@@ -21,7 +21,7 @@ from .across import across, without_place
 from .library import Doc, Library
 from .resolve import resolve
 from .shared import Shared
-from .steps import answer_here
+from .steps import answer_here, settle
 from .view import DocView
 
 VIEW_CACHE = 256  # documents whose view (their own names over the shared vocabulary) is kept
@@ -81,7 +81,9 @@ class Engine:
         """Answer one question: a cited figure, a choice of readings, or why the documents cannot answer it.
 
         previous is what the conversation carries (a Context: its document and last subject; or a subject key)."""
-        ctx = Context.of(previous)
+        return settle(self._answer(question, Context.of(previous)))
+
+    def _answer(self, question: str, ctx: Context) -> Answer:
         current = ctx.document if self.library.exists(ctx.document) else self.default_id
         here = self.view(current)
         if not isinstance(question, str) or not question.strip():

@@ -179,14 +179,19 @@ def _current(library: Library, current: int, years: list[int], compared: list[in
 
 
 def _by_year(library: Library, ids: list[int], years: list[int], units: list, missing: str) -> tuple[list[int], str]:
-    docs = [library.get(i) for i in ids]
-    held = {d.year for d in docs}
-    wanted = set()
-    for y in years:
-        if y in held:
-            wanted.add(y)
-        elif y + 1 in held:
-            wanted.add(y + 1)  # "规划局2023年三公": the 2024 document prints the year before
+    """The named documents of the years asked: per unit named, its documents of those years (or of the year after,
+    which prints the year before); a unit with none of them keeps its own, unless it was the only one named."""
+    groups = [g for g in units if set(g) & set(ids)] or [ids]
+    kept: list[int] = []
+    for group in groups:
+        docs = [library.get(i) for i in group if i in ids]
+        held = {d.year for d in docs}
+        wanted = {y for y in years if y in held} | {y + 1 for y in years if y not in held and y + 1 in held}
+        if wanted:
+            kept += [d.id for d in docs if d.year in wanted]
+        elif len(groups) == 1:
+            y = years[0]
+            missing = missing or (f"{docs[0].unit}{y}年" if units and docs else f"{y}年")
         else:
-            missing = missing or (f"{docs[0].unit}{y}年" if units and len(units) == 1 and docs else f"{y}年")
-    return [d.id for d in docs if d.year in wanted] or ids, missing
+            kept += [d.id for d in docs]
+    return sorted(set(kept)) or ids, missing

@@ -231,6 +231,18 @@ def answer_here(view: DocView, question: str, ctx: Context) -> Answer:
     ans.document, ans.document_id = view.doc.label, view.doc.id
     ans.documents = (view.doc.id,)
     ans.url = view.doc.url
+    return settle(ans)
+
+
+DECLINE = re.compile(r"^(本文件没有|本文件未|这个问题在本|没有载入|文件没有列出|无法回答|找不到|您想问的是哪一项|"
+                     r"这个问题可能涉及|问题里的单位名称)")
+
+
+def settle(ans: Answer) -> Answer:
+    """A reply's status agrees with its text: one that declines or asks is never an answer."""
+    if ans.status == "answer" and DECLINE.search(ans.body.strip()):
+        ans.status = "clarify" if ans.suggestions and "请选择" in ans.body else "unknown"
+        ans.facts = []
     return ans
 
 

@@ -132,7 +132,7 @@ def _reply(view, cells: list[Cell], rest: str) -> Answer | None:
         code = f"（{c.code}）" if c.code else ""
         side = f"{c.side}方" if c.side and c.side not in ("1", "2") and c.side not in c.label else ""
         if c.value is None:
-            value = "未填列（表中为空）" if not c.printed else f"印为“{c.printed}”"
+            value = "0万元（表中该格为空，即未安排）" if not c.printed else f"印为“{c.printed}”"
         else:
             value = amount(c.value) + (f"（{wan_in_yuan(c.value)}）" if c.unit == "元" else "")
         what = "" if c.column == "合计" and (c.label.endswith(("合计", "总计")) or len(same) == len(cells)) \
