@@ -8,6 +8,7 @@ from itertools import chain
 
 from rapidfuzz import fuzz
 
+from .normalize import PUNCT
 from .vocab import Entity, Vocabulary
 
 # partial_ratio finds a name inside a longer question (measured in bench/bench_scorers.py).
@@ -66,7 +67,54 @@ def find_subjects(text: str, vocab: Vocabulary, fuzzy: bool = True) -> list[Hit]
     if fuzzy and len(text) - covered >= 3:
         for v in parts:
             hits += _fuzzy(text, phon_text, v, claimed, vocab.by_surface)
+    if fuzzy and len(parts) > 1:
+        hits += _shortened(text, parts[0], claimed)
     return hits
+
+
+SHORTENED_KINDS = ("project", "department", "target")
+MIN_SHORT = 4  # characters a shortened name keeps at least
+
+
+def _shortened(text: str, local: Vocabulary, claimed) -> list[Hit]:
+    """A document's own long name said shorter, its characters in order ("三支一扶面试费用" for
+    高校毕业生“三支一扶”人员招考面试费用, "流动人员档案经费" for 流动人员人事档案基本公共服务经费)."""
+    taken = [False] * len(text)
+    for s, e, _ in claimed:
+        for k in range(s, e):
+            taken[k] = True
+    out: list[Hit] = []
+    for ent in local.entities:
+        if ent.kind not in SHORTENED_KINDS or len(ent.name) < 6:
+            continue
+        name = PUNCT.sub("", ent.name)
+        span = _longest_in_order(text, taken, name)
+        if span and span[1] - span[0] >= max(MIN_SHORT, len(name) // 3):
+            score = 85 + 10 * (span[1] - span[0]) / len(name)
+            out.append(Hit(ent, text[span[0]:span[1]], span[0], span[1], score))
+    return out
+
+
+def _longest_in_order(text: str, taken: list[bool], name: str) -> tuple[int, int] | None:
+    """The longest free stretch of the text that ends like the name and reads out of it in order."""
+    best = None
+    for i in range(len(text)):
+        if taken[i] or text[i] not in name:
+            continue
+        j = i
+        while j < len(text) and not taken[j]:
+            j += 1
+        for end in range(j, i + MIN_SHORT - 1, -1):
+            if text[end - 1] == name[-1] and _in_order(text[i:end], name):
+                if best is None or end - i > best[1] - best[0]:
+                    best = (i, end)
+                break
+    return best
+
+
+def _in_order(short: str, name: str) -> bool:
+    it = iter(name)
+    return all(c in it for c in short)
 
 
 def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -1,0 +1,77 @@
+"""Does a reading account for what the question says? The words a canned reading cannot explain.
+
+A question's text, once its subject (the names matched), what it asks (aspect, context, column and measure words)
+and the words any phrasing of any query uses are taken out, should hold nothing else. A run of several
+characters left over is a subject the reading does not have ("职业技能大赛一等奖奖金" is not the 职业技能 project):
+answering it with the reading's figure would answer a neighbouring question.
+"""
+from __future__ import annotations
+
+import re
+
+UNEXPLAINED_RUN = 3  # characters in a row that nothing explains: the question is about something else
+CJK = re.compile(r"[\u4e00-\u9fff]+")
+
+
+_KNOWN: dict[int, frozenset[str]] = {}
+
+
+def _known(shared) -> frozenset[str]:
+    """The known pieces for this engine's words (computed once)."""
+    found = _KNOWN.get(id(shared))
+    if found is None:
+        found = _KNOWN[id(shared)] = _known_pieces(shared)
+    return found
+
+
+def _known_pieces(shared) -> frozenset[str]:
+    """Two-character pieces of every word the engine knows how to read: phrasings, aspects, context, topics,
+    column and measure words, fillers."""
+    from ..normalize import FILLERS
+
+    words: list[str] = []
+    for q in shared.queries.values():
+        words += list(q.phrasings)
+        for spec in q.attributes.values():
+            words += list(spec.get("words", ()))
+    words += [w for w, _, _ in shared.aspect_pairs] + list(shared.context_words) + list(FILLERS)
+    vocab = shared.words
+    for spec in (vocab.get("topics") or {}).values():
+        words += list(spec.get("surfaces", ()))
+    for names in ((vocab.get("columns") or {}).get("columns") or {}).values():
+        words += list(names)
+    for spec in ((vocab.get("measures") or {}).get("measures") or {}).values():
+        words += list(spec.get("words", ()))
+    words += list(vocab.get("aliases") or {})
+    out = set()
+    for w in words:
+        for run in CJK.findall(w):
+            out |= {run[i:i + 2] for i in range(len(run) - 1)}
+    return frozenset(out)
+
+
+def unexplained(shared, text: str, hits) -> str:
+    """The longest stretch of the question no matched name and no known word accounts for."""
+    masked = text
+    for h in hits:
+        if h.surface and h.score >= 80:
+            masked = masked[:h.start] + "\x00" * (h.end - h.start) + masked[h.end:]
+    known = _known(shared)
+    longest = ""
+    for run in CJK.findall(masked):
+        covered = [False] * len(run)
+        for i in range(len(run) - 1):
+            if run[i:i + 2] in known:
+                covered[i] = covered[i + 1] = True
+        cur = ""
+        for ch, ok in zip(run, covered):
+            cur = "" if ok else cur + ch
+            if len(cur) > len(longest):
+                longest = cur
+    return longest
+
+
+def about_something_else(shared, text: str, hits) -> str:
+    """The words that make a question about something the reading does not cover, or ''."""
+    rest = unexplained(shared, text, hits)
+    return rest if len(rest) >= UNEXPLAINED_RUN else ""
