@@ -42,6 +42,34 @@ def to_simplified(text: str, simplify: dict[str, str]) -> str:
     return "".join(simplify.get(c, c) for c in text)
 
 
+CN_NUMBER = "零〇一二两三四五六七八九十百千"
+CN_AMOUNT = re.compile(rf"(百分之)?([{CN_NUMBER}]+)(?:点([{CN_NUMBER[:11]}]+))?(?(1)|(万元|万|亿元|亿|元|块))")
+CN_VALUE = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def cn_integer(text: str) -> int | None:
+    """A Chinese integer below ten thousand ("一千零三十六" → 1036, "二十一" → 21), or None."""
+    total, digit = 0, None
+    for ch in text:
+        if ch in CN_VALUE:
+            digit = CN_VALUE[ch]
+        elif ch in "十百千":
+            total += (1 if digit is None else digit) * {"十": 10, "百": 100, "千": 1000}[ch]
+            digit = None
+        else:
+            return None
+    return total + (digit or 0)
+
+
+def _cn_amount(m: re.Match) -> str:
+    whole = cn_integer(m.group(2))
+    if whole is None:
+        return m.group(0)
+    frac = "".join(str(CN_VALUE[c]) for c in m.group(3)) if m.group(3) else ""
+    number = f"{whole}.{frac}" if frac else str(whole)
+    return f"{number}%" if m.group(1) else number + (m.group(4) or "")
+
+
 def _year(digits: str) -> str:
     """A year written with two digits in words ("二三年") is this century's."""
     return "20" + digits if len(digits) == 2 else digits
@@ -54,6 +82,7 @@ def normalize(question: str, simplify: dict[str, str], drop: tuple[str, ...] = (
     raw = to_simplified(raw, simplify)
     raw = CN_YEAR.sub(lambda m: _year("".join(CN_DIGITS[c] for c in m.group(1))) + "年", raw)
     raw = SHORT_YEAR.sub(lambda m: "20" + m.group(1) + "年", raw)
+    raw = CN_AMOUNT.sub(_cn_amount, raw)  # "百分之二十一点五一" → 21.51%, "六万" → 6万
     raw = CN_CODE.sub(lambda m: "".join(CN_DIGITS[c] for c in m.group(0)), raw)
     text = PUNCT.sub("", raw)
     for word in FILLERS + drop:

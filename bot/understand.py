@@ -143,7 +143,7 @@ def frame_of(text: str, attribute_words: dict[str, tuple[str, ...]] | None = Non
     return Frame(rank=rank_of(text), yes_no=bool(YES_NO_TAIL.search(text)) or "是不是" in text or "是否" in text,
                  direction=direction_of(text), per_capita=bool(re.search(r"人均|每人|每个人|平均每个|一人多少", text)),
                  ordinal_item=ordinal_item(text), attributes=attrs,
-                 exists=bool(re.search(r"有没有|有无|是否有|是不是有|(?<!没)有(?!多少|几)[^，。没]{1,12}(吗|么)$|有.{1,12}没有$", text)))
+                 exists=bool(re.search(r"有没有|有无|是否有|是不是有|是不是没有|是否没有|(?<!没)有(?!多少|几)[^，。没]{1,12}(吗|么)$|有.{1,12}没有$", text)))
 
 
 BODY = re.compile(r"([\u4e00-\u9fff]{2,12}?)(街道办事处|办事处|街道|委员会|管理局|人民政府|政府|大队|支队|中队|局|厅|部|委|署|院|省|自治区|市|区|县|镇|乡)")

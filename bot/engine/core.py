@@ -26,6 +26,13 @@ from .view import DocView
 
 VIEW_CACHE = 256  # documents whose view (their own names over the shared vocabulary) is kept
 FOLLOW_UP = re.compile(r"^(那么|那|还有|再看|另外)|的$")
+STAGE_ONLY = re.compile(r"\d{4}年度?|部门|单位|决算|预算|公开|文件|报告|情况|的|呢|吗")
+
+
+def _without(text: str, spans: list[tuple[int, int]]) -> str:
+    for s, e in sorted(spans, reverse=True):
+        text = text[:s] + text[e:]
+    return text
 
 
 class Engine:
@@ -92,6 +99,8 @@ class Engine:
         res = resolve(raw, self.library, current, here.is_phrase, self.shared.encode)
         if res.missing:
             return replies.not_loaded(here, res.missing)
+        if res.prior and not STAGE_ONLY.sub("", here.normalize(_without(raw, res.spans)).text):
+            return replies.not_loaded(here, res.prior + ("决算" if "决算" in raw else "预算"))  # the document itself
         rest = raw
         for s, e in sorted(res.spans, reverse=True):
             rest = rest[:s] + rest[e:]

@@ -34,6 +34,7 @@ class Resolution:
     ranking: bool = False  # "哪个单位…最多": every loaded document
     compared_years: list[int] = field(default_factory=list)
     others: list[int] = field(default_factory=list)  # the same unit's other documents, when none was named
+    prior: str = ""  # "规划局2023年…" answered by the 2024 document's figures for the year before: what was named
 
 
 def _stands_alone(text: str, at: int, name: str, docs: list[Doc]) -> bool:
@@ -75,10 +76,11 @@ def resolve(text: str, library: Library, current: int | None, is_phrase: Callabl
     final = "决算" in text and not re.search(r"决算(表|数)?[^，]{0,4}(吗|没有|有没有)", text)
     ranking = bool(RANKING.search(text)) and not units
     ids = _named(units, regions)
+    prior = ""
     if not ids and not ranking:
         ids = _current(library, current, years, compared) if current is not None else [library.default_id]
     elif years and ids:
-        ids, missing = _by_year(library, ids, years, units, missing)
+        ids, missing, prior = _by_year(library, ids, years, units, missing)
     if not ids and not ranking:
         missing = missing or f"{'、'.join(str(y) for y in years)}年"
     if final and ids:
@@ -92,7 +94,7 @@ def resolve(text: str, library: Library, current: int | None, is_phrase: Callabl
         ids, others = [docs[0].id], [d.id for d in docs[1:]]
     units = units or regions
     return Resolution(ids, bool(units or years or final or ranking), missing, spans, years, units, ranking, compared,
-                      others)
+                      others, prior)
 
 
 def _named(units: list[list[int]], regions: list[list[int]]) -> list[int]:
@@ -178,15 +180,18 @@ def _current(library: Library, current: int, years: list[int], compared: list[in
     return same  # another unit's document of that year is never the answer ("2025年三公经费" in a chat about X)
 
 
-def _by_year(library: Library, ids: list[int], years: list[int], units: list, missing: str) -> tuple[list[int], str]:
+def _by_year(library: Library, ids: list[int], years: list[int], units: list,
+             missing: str) -> tuple[list[int], str, str]:
     """The named documents of the years asked: per unit named, its documents of those years (or of the year after,
     which prints the year before); a unit with none of them keeps its own, unless it was the only one named."""
     groups = [g for g in units if set(g) & set(ids)] or [ids]
     kept: list[int] = []
+    prior = ""
     for group in groups:
         docs = [library.get(i) for i in group if i in ids]
         held = {d.year for d in docs}
         wanted = {y for y in years if y in held} | {y + 1 for y in years if y not in held and y + 1 in held}
+        prior = prior or next((f"{docs[0].unit}{y}年" for y in years if y not in held and y + 1 in held), "")
         if wanted:
             kept += [d.id for d in docs if d.year in wanted]
         elif len(groups) == 1:
@@ -194,4 +199,4 @@ def _by_year(library: Library, ids: list[int], years: list[int], units: list, mi
             missing = missing or (f"{docs[0].unit}{y}年" if units and docs else f"{y}年")
         else:
             kept += [d.id for d in docs]
-    return sorted(set(kept)) or ids, missing
+    return sorted(set(kept)) or ids, missing, prior

@@ -18,7 +18,9 @@ from . import replies
 from .readings import Reading, other_object, readings, rivals, strong, unserved
 from .tiers import later_tiers
 from .tiers.cells import answer_cell
+from .tiers.prior import last_year
 from .tiers.sentences import answer_sentence
+from .verify import stated_figure, verdict
 from .view import MAX_REPLY, DocView
 
 MIN_SCORE = 60.0  # a reading below this is no reading
@@ -117,7 +119,7 @@ def no_reading(q: Question) -> Answer | None:
     view = q.view
     quoted_ = next((replies.from_narrative(view, r, q.aspects.found[0]) for r in q.found[:1]
                     if q.aspects.found and r.hit.score >= 90), None)
-    return quoted_ or later_tiers(q) or replies.uncovered(view, q.found, q.aspects)
+    return last_year(q) or quoted_ or later_tiers(q) or replies.uncovered(view, q.found, q.aspects)
 
 
 def a_prose_measure(q: Question) -> Answer | None:
@@ -169,7 +171,7 @@ def best_with_rows(q: Question) -> Answer | None:
             missing = unserved(view, r.query, q.aspects, q.text, rows[0])
             if missing:
                 # "行政运行比去年少多少" when the table holds only this year: never the neighbouring answer.
-                return (replies.from_narrative(view, r, missing) or later_tiers(q)
+                return (last_year(q) or replies.from_narrative(view, r, missing) or later_tiers(q)
                         or replies.uncovered(view, q.found, q.aspects))
             return view.run(r.query, r.hit.entity, r.score, rows, q.frame, q.text)
     return None
@@ -189,7 +191,7 @@ def view_run(q: Question, r: Reading) -> Answer:
 def last_resort(q: Question) -> Answer:
     """The document's own sentence about the subject, another tier, or what it does not say."""
     good, view = q.good, q.view
-    return (replies.from_narrative(view, good[0], q.aspects.found[0] if q.aspects.found else "amount")
+    return (last_year(q) or replies.from_narrative(view, good[0], q.aspects.found[0] if q.aspects.found else "amount")
             or later_tiers(q) or replies.uncovered(view, q.found, q.aspects))
 
 
@@ -223,9 +225,14 @@ def answer_here(view: DocView, question: str, ctx: Context) -> Answer:
         return replies.unknown(view, "没有看懂这个问题。")
     if re.search(r"[a-z]{3,}.*[a-z]{3,}", norm.raw) and not re.search(r"[\u4e00-\u9fff]", norm.raw):
         return replies.unknown(view, "本机器人读中文问题，请用中文提问，例如下面的按钮。")
-    clauses = [c for c in (view.normalize(p) for p in split_parts(norm.raw)) if c.text]
-    ans = _clauses(view, clauses, ctx) if len(clauses) > 1 else None
-    ans = ans or one(view, norm, ctx)
+    stated = stated_figure(norm.raw)
+    if stated:
+        # "三公经费是6万吗": the question without its figure, then 是/不是.
+        ans = verdict(one(view, view.normalize(stated[2]), ctx), stated[0], stated[1])
+    else:
+        clauses = [c for c in (view.normalize(p) for p in split_parts(norm.raw)) if c.text]
+        ans = _clauses(view, clauses, ctx) if len(clauses) > 1 else None
+        ans = ans or one(view, norm, ctx)
     if not ans.items and ans.subject and ans.subject in ctx.items:
         ans.items = ctx.items  # "第二个…", then "第三个呢": the list stays the one the chat was shown
     ans.document, ans.document_id = view.doc.label, view.doc.id

@@ -9,6 +9,7 @@ from __future__ import annotations
 def later_tiers(q) -> "object | None":
     """After the canned queries: the sentence that holds what was asked (tier 3), or None (tier 2, any cell,
     runs before the canned queries' rivals — see steps.a_cell)."""
+    from .prior import last_year
     from .sentences import answer_sentence
 
-    return answer_sentence(q)
+    return last_year(q) or answer_sentence(q)
