@@ -18,26 +18,60 @@ def _text(value: str) -> str:
     return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
+MAX_REPORT_LINES = 50
+
+
+def build_report(conn) -> list[str]:
+    """One line per document: its tables read, partly read, kept unmapped and empty, and what is missing."""
+    out = []
+    rows = conn.execute(
+        "select d.id, d.unit || d.year || '年' || d.stage, d.source_file, coalesce(d.problems, ''), "
+        "sum(t.status = 'read'), sum(t.status = 'partly'), sum(t.status = 'kept'), sum(t.status = 'empty') "
+        "from documents d left join budget_tables t on t.document_id = d.id group by d.id order by d.id").fetchall()
+    for _, label, name, problems, read, partly, kept, empty in rows:
+        line = (f"{label} ({name}): tables {read or 0} read, {partly or 0} partly read, {kept or 0} kept unmapped, "
+                f"{empty or 0} empty")
+        if problems:
+            line += "; " + problems.replace("\n", "; ")
+        out.append(line)
+    return out
+
+
 def cmd_build(args: argparse.Namespace) -> int:
-    """Build the database; print the checks with --check."""
-    from .ingest.build import expand_sources
+    """Build the database; print the checks with --check. Any refusal is one line with printable names."""
+    from .ingest.files import expand_sources, printable
     from .ingest.source import SourceError
 
     from .store import build_into
 
-    sources = expand_sources([Path(s) for s in args.source]) if args.source else paths.sources()
     db = Path(args.db)
     try:
-        checks = build_into(sources, db)
-    except SourceError as exc:
-        print(f"budgetbot build: {exc}", file=sys.stderr)
+        sources = expand_sources([Path(s) for s in args.source], check=False) if args.source else paths.sources()
+        urls = {str(Path(args.source[-1])): args.url} if args.url and args.source else {}
+        build_into(sources, db, jobs=max(1, args.jobs), urls=urls, full=args.full)
+    except SourceError as exc:  # a bad disclosure or one over a build limit (bot/ingest/limits.py)
+        print(f"budgetbot build: {printable(str(exc))}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("budgetbot build: out of memory reading the disclosures; lower the build limits (BUDGETBOT_MAX_… "
+              "in bot/ingest/limits.py) or give the build more memory", file=sys.stderr)
         return 2
     except OSError as exc:  # a read-only folder, a full disk: one line, not a traceback
-        print(f"budgetbot build: cannot write {db}: {exc.strerror or type(exc).__name__} "
+        print(f"budgetbot build: cannot write {printable(db)}: {exc.strerror or type(exc).__name__} "
               "(choose another place with --db, or set BUDGETBOT_DATA)", file=sys.stderr)
         return 2
-    failed = [c for c in checks if not c.passed]
-    print(f"built {db} from {len(sources)} disclosure(s): {len(checks)} checks, {len(failed)} failed")
+    import sqlite3
+
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        report = build_report(conn)
+        n_docs, n_checks, n_failed = conn.execute(
+            "select (select count(*) from documents), count(*), coalesce(sum(passed = 0), 0) from checks").fetchone()
+    failed = [None] * n_failed
+    for line in report[:MAX_REPORT_LINES]:
+        print(printable(line))
+    if len(report) > MAX_REPORT_LINES:
+        print(f"… and {len(report) - MAX_REPORT_LINES} more documents (budgetbot sources lists them all)")
+    print(f"built {printable(db)} from {n_docs} disclosure(s): {n_checks} checks, {n_failed} failed")
     from .datasette import write_metadata
 
     try:
@@ -55,8 +89,8 @@ def cmd_build(args: argparse.Namespace) -> int:
                                 "c.actual, c.difference from checks c join documents d on d.id = c.document_id "
                                 "order by c.passed, c.document_id, c.id").fetchall()
         for passed, doc, kind, name, expected, actual, difference in rows:
-            print(f"{'PASS' if passed else 'FAIL'}  {doc} [{kind}] {name}: expected {expected}, actual {actual}, "
-                  f"difference {difference}")
+            print(printable(f"{'PASS' if passed else 'FAIL'}  {doc} [{kind}] {name}: expected {expected}, "
+                            f"actual {actual}, difference {difference}"))
     return 0
 
 
@@ -162,7 +196,13 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Run the Telegram bot (long polling, or a webhook when WEBHOOK_URL is set)."""
+    """Run the Telegram bot (long polling, or a webhook when WEBHOOK_URL is set); --check-health probes a running one."""
+    if getattr(args, "check_health", False):
+        from .telegram.app import check_health
+
+        code, line = check_health(max_stall=args.max_stall)
+        print(line, file=sys.stdout if code == 0 else sys.stderr)
+        return code
     if not os.environ.get("TELEGRAM_BOT_TOKEN"):
         print("budgetbot serve: set TELEGRAM_BOT_TOKEN (from @BotFather) to run the Telegram bot; "
               "`budgetbot chat` answers in the terminal without one.", file=sys.stderr)
@@ -225,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("build", help="build data/budget.db from the disclosures (PDF or text)")
     p.add_argument("--source", action="append", default=[], help="a disclosure PDF or text file, or a folder of them (repeatable)")
     p.add_argument("--db", default=str(paths.db_path()), help="where to write the database")
+    p.add_argument("--jobs", type=int, default=1, help="read documents in this many processes (one per core)")
+    p.add_argument("--url", help="where the (last) --source file was published, given in replies and /sources")
+    p.add_argument("--full", action="store_true", help="rebuild everything (default: read only new or changed files)")
     p.add_argument("--check", action="store_true",
                    help="print every data check, failed ones first (a failed check is the document's own arithmetic; "
                         "the exit status is non-zero only when the build itself fails)")
@@ -252,6 +295,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(paths.DATA / "metadata.yml"))
     p.set_defaults(func=cmd_metadata)
     p = sub.add_parser("serve", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    p.add_argument("--check-health", action="store_true",
+                   help="do not serve: exit 0 if the running serve's heartbeat is fresh and its intake not stalled, "
+                        "else 1 with the reason (for a container HEALTHCHECK or a systemd watchdog)")
+    p.add_argument("--max-stall", type=float, default=None, metavar="SECONDS",
+                   help="with --check-health: how long intake may fail before it counts as unhealthy (default 60)")
     p.set_defaults(func=cmd_serve)
     args = parser.parse_args(argv)
     for stream in (sys.stdout, sys.stderr, sys.stdin):  # never die on a byte the terminal cannot take

@@ -5,10 +5,18 @@ import string
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from functools import lru_cache
+
 from babel import Locale
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal as _babel_format
 
 LOCALE = Locale.parse("zh_CN")
+
+
+@lru_cache(maxsize=1 << 14)
+def format_decimal(value: Decimal, pattern: str, locale: Locale = LOCALE) -> str:
+    """babel's format_decimal, remembered (replies format the same figures over and over)."""
+    return _babel_format(value, pattern, locale=locale)
 
 
 def dec(value: float | int | Decimal, places: int = 2) -> Decimal:

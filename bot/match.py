@@ -84,8 +84,9 @@ def _shortened(text: str, local: Vocabulary, claimed) -> list[Hit]:
         for k in range(s, e):
             taken[k] = True
     out: list[Hit] = []
+    free = {text[k] for k in range(len(text)) if not taken[k]}
     for ent in local.entities:
-        if ent.kind not in SHORTENED_KINDS or len(ent.name) < 6:
+        if ent.kind not in SHORTENED_KINDS or len(ent.name) < 6 or len(free & set(ent.name)) < MIN_SHORT:
             continue
         name = PUNCT.sub("", ent.name)
         span = _longest_in_order(text, taken, name)
@@ -168,11 +169,28 @@ def aspect_words(words: dict) -> list[tuple[str, str, int]]:
     return sorted(((w, a, spec["rank"]) for a, spec in words.items() for w in spec["words"]), key=lambda p: -len(p[0]))
 
 
+_ASPECT_INDEX: dict[int, dict[str, list[int]]] = {}
+
+
+def _aspect_index(pairs: list[tuple[str, str, int]]) -> dict[str, list[int]]:
+    """First character → the pairs (by position, longest first) whose word starts with it (built once)."""
+    index = _ASPECT_INDEX.get(id(pairs))
+    if index is None:
+        index = {}
+        for k, (word, _, _) in enumerate(pairs):
+            index.setdefault(word[0], []).append(k)
+        _ASPECT_INDEX[id(pairs)] = index
+    return index
+
+
 def find_aspects(text: str, pairs: list[tuple[str, str, int]]) -> Aspects:
     """Aspect keywords in the text (longest words first, each stretch of text used once)."""
+    index = _aspect_index(pairs)
+    candidates = sorted({k for ch in set(text) for k in index.get(ch, ())})
     found: dict[str, int] = {}
     rest = text
-    for word, aspect, rank in pairs:
+    for k in candidates:  # pairs are sorted longest first, so their positions keep that order
+        word, aspect, rank = pairs[k]
         if word in rest:
             found[aspect] = rank
             rest = rest.replace(word, "\x00")

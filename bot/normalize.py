@@ -76,6 +76,21 @@ def _year(digits: str) -> str:
 
 
 def normalize(question: str, simplify: dict[str, str], drop: tuple[str, ...] = ()) -> Normalized:
+    """The question made comparable (see _normalize); remembered for the same question and words."""
+    key = (question, id(simplify), drop)
+    found = _CACHE.get(key)
+    if found is None:
+        if len(_CACHE) >= CACHE_SIZE:
+            _CACHE.clear()
+        found = _CACHE[key] = _normalize(question, simplify, drop)
+    return found
+
+
+CACHE_SIZE = 1 << 14
+_CACHE: dict[tuple, Normalized] = {}
+
+
+def _normalize(question: str, simplify: dict[str, str], drop: tuple[str, ...] = ()) -> Normalized:
     """The question cut to MAX_CHARS, NFKC, simplified, lower-case, fillers, punctuation and `drop` words removed."""
     raw = CONTROL.sub(" ", question[: MAX_CHARS * 2])
     raw = unicodedata.normalize("NFKC", raw)[:MAX_CHARS].lower()

@@ -52,11 +52,12 @@ def share(db: Path) -> None:
         pass
 
 
-def build_into(sources: list[Path], db: Path) -> list:
-    """Build the database and make it 0644; returns the checks."""
+def build_into(sources: list[Path], db: Path, jobs: int = 1, urls: dict[str, str] | None = None,
+               full: bool = False) -> list:
+    """Build (or update) the database and make it readable by others; returns the checks of what was read."""
     from .ingest.build import build
 
-    checks = build(sources, db)
+    checks = build(sources, db, jobs=jobs, incremental=not full, urls=urls)
     share(db)
     return checks
 

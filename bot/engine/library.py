@@ -77,6 +77,11 @@ class Library:
             self.count = first[1]
             self.default_id = row[0] if row else first[0]
             self.regions = frozenset(r[0] for r in conn.execute("select distinct surface from doc_names where region = 1"))
+            ends = conn.execute("select group_concat(distinct substr(surface, 1, 1)), group_concat(distinct "
+                                "substr(surface, -1, 1)), group_concat(distinct substr(sound, 1, 1)), "
+                                "group_concat(distinct substr(sound, -1, 1)) from doc_names").fetchone()
+        # Names start and end with few characters: only substrings that could be one are looked up.
+        self.firsts, self.lasts, self.sound_firsts, self.sound_lasts = (set((e or "").replace(",", "")) for e in ends)
         self.get = lru_cache(maxsize=DOC_CACHE)(self._get)
 
     def _get(self, doc_id: int) -> Doc | None:
@@ -109,15 +114,18 @@ class Library:
 
     def names_in(self, text: str) -> list[tuple[str, tuple[int, ...], bool]]:
         """Every unit name or region found in the text: (name, document ids, is a region), longest first."""
-        found = self._lookup("surface", _substrings(text))
+        found = self._lookup("surface", _substrings(text, self.firsts, self.lasts))
         return sorted(found, key=lambda x: -len(x[0]))
 
     def sounds_in(self, sound: str) -> list[tuple[str, tuple[int, ...], bool]]:
         """Names found by sound: (encoded name, ids, is a region) for names of three or more characters."""
-        return sorted(self._lookup("sound", [s for s in _substrings(sound) if len(s) >= 3]), key=lambda x: -len(x[0]))
+        keys = [s for s in _substrings(sound, self.sound_firsts, self.sound_lasts) if len(s) >= 3]
+        return sorted(self._lookup("sound", keys), key=lambda x: -len(x[0]))
 
     def _lookup(self, column: str, keys: list[str]) -> list[tuple[str, tuple[int, ...], bool]]:
         by: dict[tuple[str, bool], list[int]] = {}
+        if not keys:
+            return []
         for k in range(0, len(keys), CHUNK):
             part = keys[k:k + CHUNK]
             sql = (f"select {column}, document_id, region from doc_names where {column} in "
@@ -141,11 +149,15 @@ class Library:
         return self.regions
 
 
-def _substrings(text: str) -> list[str]:
-    """Every substring of two to MAX_NAME characters (the question is short: cost grows with it, not the library)."""
+def _substrings(text: str, firsts: set[str], lasts: set[str]) -> list[str]:
+    """Every substring of two to MAX_NAME characters that starts and ends as some name does (the question is
+    short: cost grows with it, not with the library)."""
     out = set()
     n = len(text)
     for i in range(n):
+        if text[i] not in firsts:
+            continue
         for j in range(i + 2, min(n, i + MAX_NAME) + 1):
-            out.add(text[i:j])
+            if text[j - 1] in lasts:
+                out.add(text[i:j])
     return list(out)

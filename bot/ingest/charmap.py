@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
+from functools import lru_cache
 import unicodedata
 from pathlib import Path
 
@@ -21,6 +22,7 @@ def _pinyin_dict() -> dict[int, str]:
     return module.pinyin_dict
 
 
+@lru_cache(maxsize=1)
 def build_charmap() -> list[tuple[str, str, str]]:
     """Rows (char, simplified, pinyin) for every CJK character either dictionary knows."""
     from zhconv.zhconv import getdict

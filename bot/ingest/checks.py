@@ -10,6 +10,7 @@ import logging
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from .amounts import clean
@@ -152,9 +153,13 @@ def page_of_line(doc: Document, line: int) -> int | None:
 
 # -- tables and rows -----------------------------------------------------------------------------------------------
 
+QUOTES = re.compile(r"[“”\"'‘’()（）〔〕\[\]《》]")
+
+
+@lru_cache(maxsize=1 << 15)
 def norm(text: str) -> str:
-    """A name compared loosely: NFKC, no spaces, no quotes or brackets of any width."""
-    return re.sub(r"[“”\"'‘’()（）〔〕\[\]《》]", "", clean(text))
+    """A name compared loosely: NFKC, no spaces, no quotes or brackets of any width (cached)."""
+    return QUOTES.sub("", clean(text))
 
 
 def value_cols(t: Table, side: str | None = None) -> list[str]:

@@ -45,7 +45,12 @@ def _check(path: Path, limits: Limits) -> None:
         check_pdf(path, limits)
 
 
-def _folder(folder: Path, limits: Limits) -> list[Path]:
+def check_source(path: Path, limits: Limits | None = None) -> None:
+    """The checks expand_sources makes on one file (for a file read later, when it has changed)."""
+    _check(path, limits or Limits.from_env())
+
+
+def _folder(folder: Path, limits: Limits | None) -> list[Path]:
     """Every .pdf/.txt in a folder (sorted, not recursive), each checked; SourceError if there is none."""
     try:
         with os.scandir(folder) as it:
@@ -64,7 +69,8 @@ def _folder(folder: Path, limits: Limits) -> list[Path]:
                 continue  # a folder named like a file is not read (folders are not searched recursively)
         except OSError:
             pass  # check_file says what is wrong with it
-        _check(path, limits)
+        if limits is not None:
+            _check(path, limits)
         found.append(path)
     if not found:
         raise SourceError(folder, None, f"directory holds no .pdf or .txt disclosure ({len(names)} other "
@@ -72,14 +78,14 @@ def _folder(folder: Path, limits: Limits) -> list[Path]:
     return found
 
 
-def expand_sources(sources: list[Path], limits: Limits | None = None) -> list[Path]:
+def expand_sources(sources: list[Path], limits: Limits | None = None, check: bool = True) -> list[Path]:
     """Files as given; a directory stands for every .pdf/.txt in it (sorted); duplicates dropped.
 
     Each file is checked first (check_file; check_pdf for a PDF): a missing file, a FIFO, a socket, a symlink
     loop, an unreadable or too large file, a PDF over the limits, an empty folder or one without .pdf/.txt each
-    stop the build with one SourceError line.
+    stop the build with one SourceError line. check=False lists the files only (check_source checks one later).
     """
-    limits = limits or Limits.from_env()
+    limits = (limits or Limits.from_env()) if check else None
     out: list[Path] = []
     for s in map(Path, sources):
         try:
@@ -91,7 +97,8 @@ def expand_sources(sources: list[Path], limits: Limits | None = None) -> list[Pa
         if stat.S_ISDIR(mode):
             out += _folder(s, limits)
         elif stat.S_ISREG(mode):
-            _check(s, limits)
+            if limits is not None:
+                _check(s, limits)
             out.append(s)
         else:
             kind = KINDS.get(stat.S_IFMT(mode), "not a regular file")

@@ -85,8 +85,15 @@ class Grid:
         return None
 
     def row_texts(self, r: int) -> list[str]:
-        """The texts of row r by column, "" where no cell starts (covered or empty)."""
-        return [self.cells[(r, c)].text if (r, c) in self.cells else "" for c in range(self.ncols)]
+        """The texts of row r by column, "" where no cell starts (covered or empty). A copy, computed once."""
+        rows = self.__dict__.get("_rows")
+        if rows is None:
+            n = self.ncols
+            rows = self.__dict__["_rows"] = [[""] * n for _ in range(self.nrows)]
+            for (rr, cc), cell in self.cells.items():
+                if rr < self.nrows and cc < n:
+                    rows[rr][cc] = cell.text
+        return list(rows[r])
 
     def centre(self, c: int) -> float:
         """The horizontal centre of column c."""

@@ -20,6 +20,7 @@ from .assemble import ORDINAL, TOTAL
 from .model import Column, ReadTable, Record, Table
 
 LIMIT_YUAN = Decimal(10) ** 12  # no department's figure is near a trillion 元
+SPACE = re.compile(r"\s+")
 LONG_NUMBER = re.compile(r"^-?[\d,]{16,}(\.\d+)?$")
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 TITLE_NOISE = re.compile(r"[“”\"'‘’「」]")
@@ -190,8 +191,8 @@ def _record(table: Table, fam: Family | None, row, row_no: int, side: str, cols:
             parents: dict[str, str], problems: list[str]) -> Record | None:
     cell = {c.index: row.texts[c.index].strip() for c in cols}
     codes = [(c.role, clean(cell[c.index])) for c in cols if c.role.startswith("code")]
-    label = next((re.sub(r"\s+", "", cell[c.index]) for c in cols if c.role == "label" and cell[c.index]), "")
-    alt = next((re.sub(r"\s+", "", cell[c.index]) for c in cols if c.role == "alt" and cell[c.index]), "")
+    label = next((SPACE.sub("", cell[c.index]) for c in cols if c.role == "label" and cell[c.index]), "")
+    alt = next((SPACE.sub("", cell[c.index]) for c in cols if c.role == "alt" and cell[c.index]), "")
     if not label and any(v and not v.isdigit() for _, v in codes):
         label = "".join(v for _, v in codes if v and not v.isdigit())  # a total row printed in the code columns
         codes = []

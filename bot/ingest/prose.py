@@ -98,9 +98,12 @@ class Prose:
     sentences: list[Sentence]
 
 
+WIDE = re.compile(r"[\u2e80-\U0010ffff]")
+
+
 def visual(text: str) -> int:
     """A line's width in half-width characters (a Chinese character counts two)."""
-    return sum(2 if ord(c) >= 0x2E80 else 1 for c in text)
+    return len(text) + len(WIDE.findall(text))
 
 
 def heading_level(text: str, full: bool = False) -> int | None:

@@ -16,7 +16,7 @@ from .assemble import assemble
 from .identify import Identity, identify
 from .mapping import load_mapping, read_table
 from .model import ReadTable
-from .forms import read_forms
+from .forms import is_form, read_forms
 from .items import read_items
 from .narrative import CatalogNode, parse_catalog, parse_statements
 from .org import read_org
@@ -119,6 +119,10 @@ def read_disclosure(src: Source, pages: list[layout.Page], mapping_path: Path) -
     _sections(doc, prose, lines, src)
     if not doc.projects:
         doc.projects = read_forms(tables)
+    if doc.projects:
+        for t in doc.tables:
+            if is_form(t.read.table) and t.status == "kept":
+                t.status, t.reason = "read", "项目绩效目标表：读入项目、资金和绩效指标"
     _check_contents(doc, prose, spans, src)
     return doc
 

@@ -18,7 +18,7 @@ TABLES: dict[str, dict] = {
     "documents": dict(pk="id", columns=dict(id=int, unit=str, level=str, region=str, year=int, stage=str, scope=str,
                                               title=str, intro=str, source_file=str, sha256=str, pages=int,
                                               template=str, departments_stated=int, units_stated=int,
-                                              problems=str)),
+                                              problems=str, url=str)),
     "budget_tables": dict(pk="id", columns=dict(id=int, document_id=int, seq=int, key=str, number=str, title=str,
                                                   year=int, unit=str, empty=int, source_line=int, page=int,
                                                   status=str, reason=str, printed_title=str),
