@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .engine import Engine
+from .engine.view import DocView
 from .format import amount, dec, pct
 
 DEFAULT = "支出结构"
@@ -41,7 +42,7 @@ class Bar:
     other: bool = False
 
 
-def chart_topic(engine: Engine, text: str) -> str | None:
+def chart_topic(engine: Engine | DocView, text: str) -> str | None:
     """The chart a /chart argument asks for (the default when empty), or None if none fits.
 
     An exact topic name wins; otherwise the longest word found, so "基本支出" is not taken by 支出结构's "支出".
@@ -76,9 +77,9 @@ def bars(spec: dict, rows: list[dict]) -> list[Bar]:
     return out
 
 
-def source_line(engine: Engine, rows: list[dict]) -> str:
+def source_line(engine: DocView, rows: list[dict]) -> str:
     """Where the figures come from: the document, the table, and the page when the rows carry one."""
-    doc = engine.vocab.document
+    doc = engine.row
     name = doc.get("title") or f"{doc['unit']}{doc['year']}年度单位{doc['stage']}公开"
     table = str(rows[0].get("source") or "") if rows else ""
     page = rows[0].get("page") if rows else None
@@ -161,14 +162,14 @@ def _draw(title: str, subtitle: str, source: str, items: list[Bar], total: Decim
     return buf.getvalue()
 
 
-def has_data(engine: Engine, topic: str) -> bool:
+def has_data(engine: DocView, topic: str) -> bool:
     """Whether the engine's document has the rows a chart topic draws (another template may not)."""
     spec = engine.words["charts"][topic]
     query = engine.queries[spec["query"]]
     return engine.doc.stage in query.stages and bool(engine.rows(query, engine.topic(spec["subject"])))
 
 
-def render_chart(engine: Engine, topic: str) -> Chart:
+def render_chart(engine: DocView, topic: str) -> Chart:
     """Draw one chart topic as a horizontal bar chart from its query's rows, with a caption listing the figures."""
     spec = engine.words["charts"][topic]
     query = engine.queries[spec["query"]]
@@ -176,7 +177,7 @@ def render_chart(engine: Engine, topic: str) -> Chart:
     items = bars(spec, rows)
     whole = rows[0].get(spec.get("total", "")) if rows else None
     total = dec(whole) if whole is not None else None
-    year = engine.vocab.document.get("year", "")
+    year = engine.row.get("year", "")
     title = spec["title"].format(year=year) + f"（{UNIT}）"
     subtitle = f"{spec.get('subtitle', '合计')}：{amount(total)}" if total is not None else ""
     if any(b.other for b in items):

@@ -77,8 +77,9 @@ MIN_SHORT = 4  # characters a shortened name keeps at least
 
 
 def _shortened(text: str, local: Vocabulary, claimed) -> list[Hit]:
-    """A document's own long name said shorter, its characters in order ("三支一扶面试费用" for
-    高校毕业生“三支一扶”人员招考面试费用, "流动人员档案经费" for 流动人员人事档案基本公共服务经费)."""
+    """A document's own long name said shorter: a stretch of the question made of at most three pieces of the name,
+    in order ("三支一扶面试费" for 高校毕业生“三支一扶”人员招考面试费用, "流动人员档案经费" for
+    流动人员人事档案基本公共服务经费, "活动室改造" for 离退休支部活动室改造及日常运行费)."""
     taken = [False] * len(text)
     for s, e, _ in claimed:
         for k in range(s, e):
@@ -89,33 +90,57 @@ def _shortened(text: str, local: Vocabulary, claimed) -> list[Hit]:
         if ent.kind not in SHORTENED_KINDS or len(ent.name) < 6 or len(free & set(ent.name)) < MIN_SHORT:
             continue
         name = PUNCT.sub("", ent.name)
-        span = _longest_in_order(text, taken, name)
-        if span and span[1] - span[0] >= max(MIN_SHORT, len(name) // 3):
-            score = 85 + 10 * (span[1] - span[0]) / len(name)
-            out.append(Hit(ent, text[span[0]:span[1]], span[0], span[1], score))
+        span = _longest_pieces(text, taken, name)
+        if span:
+            (i, j), pieces = span
+            score = 85 + 10 * (j - i) / len(name) - 2 * (pieces - 1) + (2 if text[j - 1] == name[-1] else 0)
+            out.append(Hit(ent, text[i:j], i, j, score))
     return out
 
 
-def _longest_in_order(text: str, taken: list[bool], name: str) -> tuple[int, int] | None:
-    """The longest free stretch of the text that ends like the name and reads out of it in order."""
+def _longest_pieces(text: str, taken: list[bool], name: str) -> tuple[tuple[int, int], int] | None:
+    """The longest free stretch of the text (at least MIN_SHORT characters) made of at most MAX_PIECES pieces of
+    the name, each of two characters or more, in the name's order; with how many pieces."""
     best = None
     for i in range(len(text)):
-        if taken[i] or text[i] not in name:
+        if taken[i] or text[i] not in name or (best and len(text) - i <= best[0][1] - best[0][0]):
             continue
         j = i
         while j < len(text) and not taken[j]:
             j += 1
         for end in range(j, i + MIN_SHORT - 1, -1):
-            if text[end - 1] == name[-1] and _in_order(text[i:end], name):
-                if best is None or end - i > best[1] - best[0]:
-                    best = (i, end)
+            if len(YEAR_OR_DIGITS.sub("", text[i:end])) < MIN_SHORT:
+                break  # "2023年" is in many names: a year says nothing about which
+            pieces = _pieces(text[i:end], name)
+            if pieces:
+                if best is None or end - i > best[0][1] - best[0][0]:
+                    best = ((i, end), pieces)
                 break
     return best
 
 
-def _in_order(short: str, name: str) -> bool:
-    it = iter(name)
-    return all(c in it for c in short)
+MAX_PIECES = 3
+YEAR_OR_DIGITS = re.compile(r"\d+年度?|\d+")
+
+
+def _pieces(short: str, name: str) -> int:
+    """How many pieces of the name (two characters or more each, in order) spell short, or 0 if more than
+    MAX_PIECES are needed (longest piece first at each step)."""
+    at, count, k = 0, 0, 0
+    while k < len(short):
+        size = 0
+        for n in range(len(short) - k, 1, -1):
+            if name.find(short[k:k + n], at) >= 0:
+                size = n
+                break
+        if not size:
+            return 0
+        at = name.find(short[k:k + size], at) + size
+        k += size
+        count += 1
+        if count > MAX_PIECES:
+            return 0
+    return count
 
 
 def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -169,18 +194,18 @@ def aspect_words(words: dict) -> list[tuple[str, str, int]]:
     return sorted(((w, a, spec["rank"]) for a, spec in words.items() for w in spec["words"]), key=lambda p: -len(p[0]))
 
 
-_ASPECT_INDEX: dict[int, dict[str, list[int]]] = {}
+_ASPECT_INDEX: dict[int, tuple[list, dict[str, list[int]]]] = {}
 
 
 def _aspect_index(pairs: list[tuple[str, str, int]]) -> dict[str, list[int]]:
-    """First character → the pairs (by position, longest first) whose word starts with it (built once)."""
-    index = _ASPECT_INDEX.get(id(pairs))
-    if index is None:
-        index = {}
+    """First character → the pairs (by position, longest first) whose word starts with it (built once per list)."""
+    cached = _ASPECT_INDEX.get(id(pairs))
+    if cached is None or cached[0] is not pairs:  # the list itself is kept, so its id is never reused
+        index: dict[str, list[int]] = {}
         for k, (word, _, _) in enumerate(pairs):
             index.setdefault(word[0], []).append(k)
-        _ASPECT_INDEX[id(pairs)] = index
-    return index
+        cached = _ASPECT_INDEX[id(pairs)] = (pairs, index)
+    return cached[1]
 
 
 def find_aspects(text: str, pairs: list[tuple[str, str, int]]) -> Aspects:

@@ -157,7 +157,7 @@ def shared_vocabulary(conn: sqlite3.Connection, words: dict, charmap: tuple[dict
             if code:
                 add("function", f"{name}（{code}）", {code}, code=code, level=r["level"], label=name)
         elif kind == "econ":
-            add("econ", name, {name, name.replace("(", "").replace(")", ""), code}, level=r["level"])
+            add("econ", name, {name, name.replace("(", "").replace(")", ""), code}, level=r["level"], code=code or "")
         elif kind == "econ_gov" and f"econ|{name}" not in ents:
             add("econ_gov", name, {name})
         elif kind == "sangong":
@@ -187,8 +187,10 @@ def local_vocabulary(conn: sqlite3.Connection, words: dict, document_id: int,
         contacts = {r["handler"] or "", r["phone"] or ""}  # "张慧是谁", "3333630是谁的电话"
         add("project", r["name"], names | {s for n in names for s in _strip_suffix(n)} | contacts, id=r["id"],
             parts=("target",))
-    for r in q("select distinct name from targets where document_id = ?", document_id):
-        add("target", r["name"], {r["name"]})
+    for r in q("select name, group_concat(distinct project_id) as projects from targets where document_id = ? "
+               "group by name", document_id):
+        owners = tuple(int(p) for p in (r["projects"] or "").split(",") if p)
+        add("target", r["name"], {r["name"]}, projects=owners)
     for r in q("select seq, name, aliases from departments where document_id = ?", document_id):
         add("department", r["name"], {r["name"], *filter(None, (r["aliases"] or "").split("、"))}, seq=r["seq"])
     for r in q("select key, title from budget_tables where document_id = ? and key != ''", document_id):

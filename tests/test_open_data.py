@@ -14,6 +14,7 @@ import yaml
 from bot import paths
 from bot.datasette import metadata
 from bot.engine import get_engine
+from bot.engine.readings import readings
 from bot.usage import UsageLog
 
 
@@ -50,9 +51,18 @@ def test_datasette_metadata_queries_all_run():
         assert spec["sql"] == query.sql
         if query.fallback:
             continue  # never chosen by a phrasing; test_catalog runs it
-        view = engine.view(next(d for d in [engine.doc, *engine.docs] if d.stage in query.stages).id)
-        entity = next(r.hit.entity for p in query.phrasings for r in view.readings(p)[0] if r.query.id == qid)
-        assert view.conn.execute(spec["sql"], view._params(query, entity)).fetchall(), qid
+        # Some queries read what only some templates print (per-item prose): one loaded document must have rows.
+        found = False
+        for doc in [engine.doc, *engine.docs]:
+            if doc.stage not in query.stages:
+                continue
+            view = engine.view(doc.id)
+            for entity in {r.hit.entity.key: r.hit.entity for p in query.phrasings
+                           for r in readings(view, view.normalize(p))[0] if r.query.id == qid}.values():
+                found = found or bool(view.shared.conn.execute(spec["sql"], view.params(query, entity)).fetchall())
+            if found:
+                break
+        assert found, qid
 
 
 def test_build_writes_metadata_beside_the_database(tmp_path):

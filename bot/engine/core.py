@@ -19,7 +19,7 @@ from ..understand import Context
 from . import replies
 from .across import across, without_place
 from .library import Doc, Library
-from .resolve import resolve
+from .resolve import latest_per_unit, resolve
 from .shared import Shared
 from .steps import answer_here, settle
 from .view import DocView
@@ -123,7 +123,7 @@ class Engine:
                 ans.suggestions = [f"{self.library.get(i).short}{without_place(asked, self.library.get(i))}"
                                    for i in res.others[:3]] + ans.suggestions
             return ans
-        ids = res.ids if not res.ranking else [d.id for d in self.library.listing(VIEW_CACHE)]
+        ids = res.ids if not res.ranking else latest_per_unit(self.library.listing(VIEW_CACHE))[0]
         return across([self.view(i) for i in ids], rest, res, lambda v, q: answer_here(v, q, Context(document=v.doc.id)))
 
     def answer_here(self, question: str, previous: Context | str | None = None, doc_id: int | None = None) -> Answer:

@@ -11,16 +11,24 @@ import re
 
 UNEXPLAINED_RUN = 3  # characters in a row that nothing explains: the question is about something else
 CJK = re.compile(r"[\u4e00-\u9fff]+")
-
-
-_KNOWN: dict[int, frozenset[str]] = {}
+YEARS = re.compile(r"\d+年度?|\d+(?:\.\d+)?|[一二两三四五六七八九十]+年")
 
 
 def _known(shared) -> frozenset[str]:
-    """The known pieces for this engine's words (computed once)."""
-    found = _KNOWN.get(id(shared))
+    """The known pieces for this engine's words (computed once per engine)."""
+    found = getattr(shared, "_known_pieces", None)
     if found is None:
-        found = _KNOWN[id(shared)] = _known_pieces(shared)
+        found = shared._known_pieces = _known_pieces(shared)
+    return found
+
+
+def _glue(shared) -> list[str]:
+    """Everyday words that say nothing about the subject, and the places units are named after, longest first."""
+    found = getattr(shared, "_glue_words", None)
+    if found is None:
+        scope = shared.words.get("scope", {})
+        words = list(scope.get("glue", [])) + list(scope.get("places", []))
+        found = shared._glue_words = sorted(set(words), key=len, reverse=True)
     return found
 
 
@@ -41,7 +49,8 @@ def _known_pieces(shared) -> frozenset[str]:
     for names in ((vocab.get("columns") or {}).get("columns") or {}).values():
         words += list(names)
     for spec in ((vocab.get("measures") or {}).get("measures") or {}).values():
-        words += list(spec.get("words", ()))
+        words += list(spec.get("words", ())) + list(spec.get("things", ()))
+    words += list(((vocab.get("measures") or {}).get("asks")) or ())
     words += list(vocab.get("aliases") or {})
     out = set()
     for w in words:
@@ -51,11 +60,15 @@ def _known_pieces(shared) -> frozenset[str]:
 
 
 def unexplained(shared, text: str, hits) -> str:
-    """The longest stretch of the question no matched name and no known word accounts for."""
+    """The longest stretch of the question no matched name and no known word accounts for (years, figures,
+    places and everyday glue words such as 加起来, 是不是, 里面 taken out first)."""
     masked = text
     for h in hits:
         if h.surface and h.score >= 80:
             masked = masked[:h.start] + "\x00" * (h.end - h.start) + masked[h.end:]
+    masked = YEARS.sub("\x00", masked)
+    for word in _glue(shared):
+        masked = masked.replace(word, "\x00")
     known = _known(shared)
     longest = ""
     for run in CJK.findall(masked):
@@ -71,7 +84,9 @@ def unexplained(shared, text: str, hits) -> str:
     return longest
 
 
-def about_something_else(shared, text: str, hits) -> str:
+def about_something_else(shared, text: str, hits, places: frozenset[str] = frozenset()) -> str:
     """The words that make a question about something the reading does not cover, or ''."""
+    for place in sorted(places, key=len, reverse=True):
+        text = text.replace(place, "\x00" * len(place))
     rest = unexplained(shared, text, hits)
     return rest if len(rest) >= UNEXPLAINED_RUN else ""

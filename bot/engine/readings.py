@@ -11,10 +11,13 @@ from ..vocab import Entity
 from .view import DocView, fits
 
 CLARIFY_MARGIN = 6.0
+HIT_GAP = 15.0  # a rival read this much more loosely than the best is not offered
 DEFAULT_SUBJECT_SCORE = 75.0
 FOLLOW_UP_SCORE = 90.0
 PART_NAMED = 15.0
 STRONG = 90.0  # a hit at least this good names its subject outright
+SHADOWED_KINDS = ("project", "department", "target")
+PART_SCORE = 85.0  # a part (a project's target, 三公's 公车) named at least this well is what is asked about
 # A follow-up is short or says it continues ("那…", "…呢"); a full question never inherits the last subject.
 ELLIPTICAL = re.compile(r"^\W*(那|那么|那个|还有|再|另外|它|其|这个|这项)|呢\W*$")
 # Aspects whose answer a neighbouring figure never gives: asked and not served, the reply says so instead.
@@ -57,7 +60,8 @@ def readings(view: DocView, norm: Normalized, previous: str | None = None, hits:
             # "比上年增长多少", "你们单位是干什么的": nothing named but what is asked, so the unit as a whole.
             hits = [Hit(e, "", 0, 0, DEFAULT_SUBJECT_SCORE) for e in view.default_subjects]
     hits = [Hit(e, h.surface, h.start, h.end, h.score) for h in hits for e in view.expand(h.entity)]
-    named = {h.entity.kind for h in hits if h.score >= STRONG}
+    hits = _unshadowed(hits)
+    parts_named = [h for h in hits if h.score >= PART_SCORE and h.surface]
     out: list[Reading] = []
     for q in view.queries.values():
         if view.doc.stage not in q.stages or q.fallback:
@@ -68,11 +72,57 @@ def readings(view: DocView, norm: Normalized, previous: str | None = None, hits:
             skel = norm.text[: h.start] + "X" + norm.text[h.end:]
             sim = max((shared.skeleton_scorer(skel, s) for s in shared.skeletons.get(q.id, ())), default=0)
             score = _score(view, q, h, aspects, sim)
-            if named & set(h.entity.attrs.get("parts", ())):
+            if _part_named(h, parts_named) or _another_whole(h, parts_named):
                 score -= PART_NAMED  # "三公经费里公车…": the part named is the subject, not the whole
             out.append(Reading(q, h, score))
     out.sort(key=lambda r: (-r.score, -r.hit.entity.priority, -(r.hit.end - r.hit.start)))
-    return out, aspects, norm.text
+    return _kind_by_priority(out), aspects, norm.text
+
+
+def _kind_by_priority(out: list[Reading]) -> list[Reading]:
+    """One name printed as two kinds (公务接待费: a 三公 row and an 经济科目): the higher kind leads when their best
+    readings are close, whichever phrasing the question happens to resemble."""
+    if len(out) < 2:
+        return out
+    best = out[0]
+    rival = next((r for r in out[1:] if r.hit.surface == best.hit.surface and r.hit.surface
+                  and r.hit.entity.kind != best.hit.entity.kind and best.score - r.score <= CLARIFY_MARGIN
+                  and r.hit.entity.priority > best.hit.entity.priority and r.hit.score >= best.hit.score), None)
+    named = lambda r: (r.hit.entity.attrs.get("label") or r.hit.entity.name) == r.hit.surface  # noqa: E731
+    if rival is None or (named(best) and not named(rival)):
+        return out  # "设备购置" is that 政府经济分类's very name, and only a short form of 办公设备购置
+    return [rival, *(r for r in out if r is not rival)]
+
+
+def _part_named(whole: Hit, hits: list[Hit]) -> bool:
+    """Whether a part of this subject is named elsewhere in the question ("活动室改造项目绩效目标": a project
+    beside 绩效; "…经费整治行动要搞几次": a target beside its project)."""
+    kinds = set(whole.entity.attrs.get("parts", ()))
+    return bool(kinds) and any(p.entity.kind in kinds and (p.end <= whole.start or whole.end <= p.start)
+                               and _belongs(p.entity, whole.entity) for p in hits if p.entity is not whole.entity)
+
+
+def _unshadowed(hits: list[Hit]) -> list[Hit]:
+    """Hits without a document name read inside a longer one of the same kind ("公共服务" inside
+    "社区公共服务中心": the longer name is the one meant)."""
+    return [h for h in hits if h.entity.kind not in SHADOWED_KINDS or not any(
+        o.entity.kind == h.entity.kind and o.entity is not h.entity and o.start <= h.start and h.end <= o.end
+        and o.end - o.start > h.end - h.start and o.score >= h.score for o in hits)]
+
+
+def _another_whole(part: Hit, hits: list[Hit]) -> bool:
+    """Whether the question names a whole (a project) this part (a target) is not one of ("三支一扶面试的考核指标"
+    is not another project's 考核指标 target)."""
+    wholes = [w for w in hits if part.entity.kind in w.entity.attrs.get("parts", ())
+              and (w.end <= part.start or part.end <= w.start)]
+    return (bool(part.entity.attrs.get("projects")) and bool(wholes)
+            and not any(_belongs(part.entity, w.entity) for w in wholes))
+
+
+def _belongs(part, whole) -> bool:
+    """Whether a part (a target) is one of this whole's (its project's), where the document says whose it is."""
+    owners = part.attrs.get("projects")
+    return not owners or whole.attrs.get("id") in owners
 
 
 def category_only(hits: list[Hit], previous: Entity) -> bool:
@@ -138,6 +188,23 @@ def rivals(view: DocView, good: list[Reading]) -> list[str]:
             continue  # one surface, several kinds: priority decides (住房公积金)
         if r.hit.entity.name == best.hit.entity.name and r.query.id != best.query.id:
             continue  # the aspect decides between queries on the same subject
+        if _part_named(r.hit, [best.hit]):
+            continue  # the whole (a project) beside its part named (its target): the part is asked about
+        if r is not best and r.hit.surface == best.hit.surface and r.hit.entity.kind == best.hit.entity.kind \
+                and r.hit.score < best.hit.score:
+            continue  # one stretch read as several names of a kind: the name it covers best ("驻村工作队人数")
+        own = best.hit.entity.attrs.get("label") or best.hit.entity.name
+        if r is not best and r.hit.surface and best.hit.surface and r.hit.surface != best.hit.surface \
+                and r.hit.surface in own and r.hit.entity.kind != best.hit.entity.kind:
+            continue  # "2210201住房公积金": the words are the coded row's own name, not another subject
+        code = r.hit.entity.attrs.get("code")
+        if r is not best and code and r.hit.entity.kind == best.hit.entity.kind \
+                and code == best.hit.entity.attrs.get("code"):
+            continue  # one 科目 named by its name and by its code
+        if best.hit.score - r.hit.score >= HIT_GAP:
+            continue  # a loose match beside a name read outright is no rival
+        if not view.rows(r.query, r.hit.entity):
+            continue  # a name another document prints: no button that would find nothing here
         s = view.suggestion(r.query, r.hit.entity)
         if s not in names:
             names.append(s)

@@ -17,8 +17,9 @@ CONJUNCTION = re.compile(r"和|与|及|跟|、|还有|以及|分别|各|(?<!增|
 
 def not_loaded(view: DocView, what: str) -> Answer:
     """A unit, year or kind of document that is not loaded: say what is (in one line), buttons to ask."""
-    docs = view.library.listing(8)
-    loaded = "、".join(d.label for d in docs) + ("等" if view.library.count > len(docs) else "")
+    docs = view.library.listing(3)
+    count = view.library.count
+    loaded = "、".join(d.short for d in docs) + (f"等{count}份（/doc 查看全部）" if count > len(docs) else "")
     return Answer("unknown", f"没有载入“{what}”的公开文件，无法回答。已载入：{loaded}。",
                   suggestions=view.examples()[:4], tier="unknown")
 

@@ -88,13 +88,23 @@ def resolve(text: str, library: Library, current: int | None, is_phrase: Callabl
         if finals:
             ids = finals
     others: list[int] = []
-    if len(ids) > 1 and not years and not SEVERAL_YEARS.search(text) and len({library.get(i).unit for i in ids}) == 1:
-        # One unit, several years loaded, none named: the latest; the others are offered as buttons.
-        docs = sorted((library.get(i) for i in ids), key=lambda d: (d.year, d.stage == "预算"), reverse=True)
-        ids, others = [docs[0].id], [d.id for d in docs[1:]]
+    if len(ids) > 1 and not years and not SEVERAL_YEARS.search(text):
+        # A unit with several years loaded, none named: its latest; the others are offered as buttons.
+        ids, others = latest_per_unit([library.get(i) for i in ids])
     units = units or regions
     return Resolution(ids, bool(units or years or final or ranking), missing, spans, years, units, ranking, compared,
                       others, prior)
+
+
+def latest_per_unit(docs: list) -> tuple[list[int], list[int]]:
+    """Each unit's latest document (a 预算 before a 决算 of the same year), and the rest, in the given order."""
+    newest: dict[str, object] = {}
+    for d in docs:
+        kept = newest.get(d.unit)
+        if kept is None or (d.year, d.stage == "预算") > (kept.year, kept.stage == "预算"):
+            newest[d.unit] = d
+    keep = {d.id for d in newest.values()}
+    return [d.id for d in docs if d.id in keep], [d.id for d in docs if d.id not in keep]
 
 
 def _named(units: list[list[int]], regions: list[list[int]]) -> list[int]:

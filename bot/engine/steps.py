@@ -15,7 +15,9 @@ from ..match import Aspects, Hit, find_subjects, out_of_scope
 from ..normalize import PUNCT, Normalized
 from ..understand import Context, Frame, frame_of, membership, scope_reason, split_parts
 from . import replies
-from .readings import Reading, other_object, readings, rivals, strong, unserved
+from .coverage import about_something_else
+from .described import described_project
+from .readings import Reading, other_object, readings, residue, rivals, strong, unserved
 from .tiers import later_tiers
 from .tiers.cells import answer_cell
 from .tiers.prior import last_year
@@ -25,6 +27,8 @@ from .view import MAX_REPLY, DocView
 
 MIN_SCORE = 60.0  # a reading below this is no reading
 FALLBACK_MARGIN = 15.0  # readings this far below the best are not tried when the best finds no rows
+NAMED_PART = 85.0  # a document name (project, 科室, row) read at least this well: no need to look in descriptions
+MAX_RESIDUE = 2  # characters a description-named question may leave unexplained ("技能大赛一等奖奖金" is not asked)
 NAMED_OUTRIGHT = 80.0  # hits at least this good are masked before scope words are looked for
 DOCUMENT_PHRASES = {"target", "project", "catalog", "department", "term"}
 PRONOUN = re.compile(r"^(它|其|这个|这项|该项|那个|那项|这笔|那笔|该笔|此项)")
@@ -59,6 +63,14 @@ def subjects(q: Question) -> None:
     """What the question names, and what it asks beyond that (its frame)."""
     view = q.view
     q.hits = find_subjects(q.norm.text, view.vocab)
+    if not any(h.score >= NAMED_PART and not h.entity.kind.startswith("topic:") for h in q.hits):
+        skip = {w for w in [*(w for w, _, _ in view.shared.aspect_pairs), *view.shared.context_words] if len(w) >= 2}
+        found = described_project(view, q.norm.text, q.hits, skip)
+        rest = q.norm.text.replace(found.surface, "") if found else ""
+        for h in q.hits:
+            rest = rest.replace(h.surface, "") if h.surface else rest
+        if found and len(residue(view, rest)) <= MAX_RESIDUE:
+            q.hits = [*q.hits, found]  # "技能大赛花多少钱": the project whose form describes 技能大赛
     q.frame = frame_of(PUNCT.sub("", q.norm.raw), view.shared.attribute_words)
     # Names from the document (a target "参赛报名人数") are not out-of-scope words.
     unnamed = q.norm.text
@@ -160,6 +172,15 @@ def close_rivals(q: Question) -> Answer | None:
                   score=round(good[0].score, 1), suggestions=options, tier="clarify")
 
 
+def something_else(q: Question) -> Answer | None:
+    """The question names something no reading has ("月嫂培训" beside 培训费): not the neighbouring figure."""
+    other = about_something_else(q.view.shared, q.norm.text, q.hits, q.view.library.loaded_regions())
+    if not other:
+        return None
+    best = q.good[0]
+    return replies.out_of_scope(q.view, f"本文件没有单列“{other}”的数字", [best.hit])
+
+
 def best_with_rows(q: Question) -> Answer | None:
     """The best reading whose query finds rows (an item with no 明细 falls through to its definition)."""
     good, view = q.good, q.view
@@ -197,7 +218,8 @@ def last_resort(q: Question) -> Answer:
 
 STEPS: tuple[Step, ...] = (subjects, beyond_the_document, not_a_budget_question, belongs, listed_item, read,
                            a_prose_measure, a_cell,
-                           no_reading, unlisted_object, several_subjects, close_rivals, best_with_rows, empty_result)
+                           no_reading, unlisted_object, several_subjects, something_else, close_rivals, best_with_rows,
+                           empty_result)
 
 
 def one(view: DocView, norm: Normalized, ctx: Context, clause: bool = False) -> Answer:

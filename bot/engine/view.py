@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz import fuzz
+
 from ..answers import Answer
 from ..catalog import Query
 from ..compose import attribute_reply, cap, main_value, pick_reply, premise, rank_reply, rows_reply
 from ..format import Fact
 from ..match import find_aspects
-from ..normalize import Normalized, normalize
+from ..normalize import Normalized, label_key, normalize
 from ..understand import Frame
 from ..vocab import Entity, Lexicon, comparable, local_vocabulary
 from .library import Doc, Library
 from .shared import Shared
 
 MAX_REPLY = 4000
+MIN_START, MAX_START = 4, 12  # characters of a name's beginning that identify it as a name (not a unit)
+SAME_ITEM = 80  # rapidfuzz ratio: two documents' names for one 经济科目 code (…保险费 / …保险缴费)
+STAGE_TAILS = ("预算数", "决算数", "预算", "决算")
 
 
 def fits(query: Query, entity: Entity) -> bool:
@@ -58,7 +63,13 @@ class DocView:
     def is_phrase(self, text: str) -> bool:
         """Whether a name in a question is one of the document's own (a 科室, a project), not a unit."""
         local = self.vocab.parts[0]
-        return any(text in s or s in text for s in local.by_surface if len(s) >= 3)
+        if any(text in s or s in text for s in local.by_surface if len(s) >= 3):
+            return True
+        # A name any document prints ("援助其他地区支出", "离退休支部活动室…") holds the name, or goes on from its
+        # end ("请问离退休支部" + "活动室…"): not a place or unit.
+        tails = [text[k:] for k in range(max(0, len(text) - MAX_START), len(text) - MIN_START + 1)]
+        return any(t in starts for starts in (name_starts(local), name_starts(self.shared.vocab)) for t in tails) \
+            or any(text in s for s in self.shared.vocab.by_surface if len(s) > len(text))
 
     def known_body(self, name: str) -> bool:
         """Whether a body or place name is this document's unit (or where it is)."""
@@ -79,9 +90,14 @@ class DocView:
             if self.doc.stage not in q.stages or q.fallback:
                 continue
             for e in self.vocab.entities:
-                if fits(q, e):
+                if fits(q, e) and self.prints(e) and (e.key in self.vocab.parts[0].by_key or self.rows(q, e)):
                     out.append(self.suggestion(q, e))
         return list(dict.fromkeys(out))
+
+    def prints(self, entity: Entity) -> bool:
+        """Whether this document has the entity: one of its own names, a topic, or a row it prints."""
+        return (entity.key in self.vocab.parts[0].by_key or entity.kind.startswith("topic:")
+                or label_key(entity.attrs.get("label") or entity.name) in self.printed_rows())
 
     def glossary_questions(self) -> list[str]:
         """“什么是…” for every top-level term of the 名词解释."""
@@ -162,7 +178,12 @@ class DocView:
         return tuple(out)
 
     def expand(self, entity: Entity) -> list[Entity]:
-        """A 功能科目 named without its code, as this document prints it: one entity per code it has there."""
+        """A 功能科目 named without its code, as this document prints it: one entity per code it has there; a term
+        that is a topic with its stage ("项目支出预算"): the term and the topic."""
+        if entity.kind == "term":
+            return [entity, *self._term_topics(entity.name)]
+        if entity.kind == "econ":
+            return self._as_printed(entity)
         if entity.kind != "function" or entity.attrs.get("code"):
             return [entity]
         with self.shared.lock:
@@ -174,9 +195,49 @@ class DocView:
         return [self.vocab.by_key.get(f"function|{entity.name}（{c}）") or
                 Entity("function", f"{entity.name}（{c}）", dict(entity.attrs, code=c), entity.surfaces) for c in codes]
 
+    def _as_printed(self, entity: Entity) -> list[Entity]:
+        """An 经济科目 named as another document prints it (机关事业单位基本养老保险费): this document's item with
+        the same code (…缴费), when this document does not print the name itself."""
+        code = entity.attrs.get("code")
+        printed = self.printed_rows()
+        if not code or label_key(entity.name) in printed:
+            return [entity]
+        same = [e for e in self.vocab.by_surface.get(code, ()) if e.kind == "econ" and label_key(e.name) in printed
+                and fuzz.ratio(e.name, entity.name) >= SAME_ITEM]  # codes alone are misprinted too
+        return same or [entity]
+
+    def printed_rows(self) -> frozenset[str]:
+        """The row labels this document prints (as label keys), read once."""
+        cached = getattr(self, "_printed_rows", None)
+        if cached is None:
+            with self.shared.lock:
+                cached = frozenset(r[0] for r in self.shared.conn.execute(
+                    "select distinct row_key from cells where document_id = ?", (self.doc.id,)))
+            self._printed_rows = cached
+        return cached
+
+    def _term_topics(self, name: str) -> list[Entity]:
+        """The topics a term names with a stage word after it (项目支出预算 → 项目支出)."""
+        for tail in STAGE_TAILS:
+            head = name[: -len(tail)] if name.endswith(tail) else ""
+            topics = [e for e in self.vocab.by_surface.get(head, ()) if e.kind.startswith("topic:")]
+            if topics:
+                return topics
+        return []
+
     def facts_source(self, fact: Fact) -> str:
         """A fact's source with this document's short name in front."""
         return f"{self.doc.short}·{fact.source}"
+
+
+def name_starts(vocab) -> frozenset[str]:
+    """The beginnings (MIN_START to MAX_START characters) of a vocabulary's names, computed once per vocabulary."""
+    found = getattr(vocab, "_name_starts", None)
+    if found is None:
+        found = frozenset(s[:n] for s in vocab.by_surface if len(s) >= MIN_START
+                          for n in range(MIN_START, min(len(s), MAX_START) + 1))
+        vocab._name_starts = found
+    return found
 
 
 def strip_source(text: str) -> str:

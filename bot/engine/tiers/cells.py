@@ -16,7 +16,10 @@ from ...normalize import label_key as row_key
 ROW_KINDS = {"function", "econ", "econ_gov", "sangong", "project", "catalog"}
 TOTAL_ROW = re.compile(r"^(合计|总计|小计|部门合计)$")  # a bare total row names no table: only with the table named
 MIN_ROW = 2  # characters: a shorter row label is never looked for in a question
-NOT_AMOUNT = {"reason", "definition", "contact", "duty", "staffing", "performance", "count", "change", "last_year"}
+CELL_ASPECTS = {"amount", "attribute"}  # a cell answers how much; a share, change, count or reason is another tier's
+SIDES = ("收入", "支出")
+TOTAL_COLUMNS = ("合计", "总计", "金额", "决算数", "预算数", "本年预算")
+SEVERAL = re.compile(r"和|与|及|跟|、|还有|以及|分别|各|(?<!增|参|追)加(?!总)|比|减|倍|一共|合计|总共")
 
 
 @dataclass(frozen=True)
@@ -37,24 +40,55 @@ class Cell:
     unit: str
 
 
-def answer_cell(q) -> Answer | None:
-    """The cell the question names by row and column, or None."""
-    if set(q.aspects.found) & NOT_AMOUNT or q.frame.rank:
+def answer_cell(q, total_column: bool = False) -> Answer | None:
+    """The cell the question names by row and column, or None. With total_column (after the canned queries found
+    nothing), a row named alone is answered from its table's total column ("教育支出多少": the 合计 of its row)."""
+    if not set(q.aspects.found) <= CELL_ASPECTS or q.frame.rank:
         return None
     view, text = q.view, q.norm.text
-    for label_key, code, start, end, direct in _rows(q):
+    tables = [(h.start, h.end) for h in q.hits if h.entity.kind == "table" and h.score >= 90 and h.surface]
+    rows = _rows(q)
+    named = {row_key(h.surface) for h in q.hits if h.surface and h.score >= 90}
+    if len({r[0] or r[1] for r in rows}) > 1 and SEVERAL.search(text):
+        return None  # "基本工资加津贴补贴一共多少": several rows and arithmetic, the several-subject step's
+    for label_key, code, start, end, direct in rows:
+        if any(s <= start and end <= e for s, e in tables):
+            continue  # "政府性基金预算收入表": the words name a table, not its row
         cells = _cells(view, label_key, code)
         if not cells:
             continue
         rest = text[:start] + "\x00" + text[end:]
+        cells = [c for c in cells if _on_the_side_asked(c, rest)]
         if TOTAL_ROW.match(label_key):
             cells = [c for c in cells if _names_table(c.table, rest)]
         chosen = _column(view, rest, cells)
-        if not chosen and direct and len({c.column for c in cells}) == 1 and len(label_key) >= 4:
-            chosen = cells  # "人员经费合计": a row with one figure is asked by its name alone
+        if not chosen and direct and len({c.column for c in cells}) == 1 and len(label_key) >= 4 \
+                and (total_column or label_key not in named):
+            chosen = cells  # "人员经费合计": a row with one figure, no canned subject, is asked by its name alone
+        if not chosen and total_column and len(label_key) >= MIN_ROW:
+            chosen = _totals(view, cells)
         if chosen:
             return _reply(view, chosen, rest)
     return None
+
+
+def _on_the_side_asked(cell: Cell, rest: str) -> bool:
+    """A 收支 table's cell on the side the question asks: "…拨款支出" never gets the 收入 side's row of that name."""
+    if cell.side not in SIDES:
+        return True
+    other = SIDES[1 - SIDES.index(cell.side)]
+    return not (other in rest and cell.side not in rest)
+
+
+def _totals(view, cells: list[Cell]) -> list[Cell]:
+    """The row's figure in its table's total column (合计, 金额, 决算数 …), from the preferred table."""
+    totals = [c for c in cells if c.column in TOTAL_COLUMNS]
+    if not totals:
+        return []
+    prefer = view.words.get("columns", {}).get("prefer", {}).get(totals[0].column, [])
+    totals.sort(key=lambda c: (prefer.index(c.key) if c.key in prefer else len(prefer), c.seq,
+                               TOTAL_COLUMNS.index(c.column)))
+    return [c for c in totals if c.table == totals[0].table][:1]
 
 
 def _names_table(title: str, rest: str) -> bool:
@@ -105,13 +139,16 @@ def _cells(view, key: str, code: str) -> list[Cell]:
 def _column(view, rest: str, cells: list[Cell]) -> list[Cell]:
     """The cells whose column the question names (longest word wins), best table first."""
     words = view.words.get("columns", {}).get("columns", {})
-    best, chosen = 0, []
+    best, chosen = (0, False), []
     for c in cells:
-        names = {c.column, *words.get(c.column, ()), *[w for w in c.header.split("›") if len(w) >= 2]}
-        hit = max((len(w) for w in names if w and row_key(w) in rest), default=0)
-        if hit > best:
+        own = {c.column, *words.get(c.column, ())}
+        names = own | {w for w in c.header.split("›") if len(w) >= 2}
+        size = max((len(w) for w in names if w and row_key(w) in rest), default=0)
+        # A column named by its own name beats one whose header path merely holds the word (决算数›合计).
+        hit = (size, any(len(w) == size and row_key(w) in rest for w in own if w))
+        if size and hit > best:
             best, chosen = hit, [c]
-        elif hit and hit == best:
+        elif size and hit == best:
             chosen.append(c)
     if not chosen:
         return []
@@ -130,9 +167,9 @@ def _reply(view, cells: list[Cell], rest: str) -> Answer | None:
         named = [x for x in same if row_key(x.table)[-8:] in rest or row_key(x.table)[:6] in rest]
         c = (named or same)[0]
         code = f"（{c.code}）" if c.code else ""
-        side = f"{c.side}方" if c.side and c.side not in ("1", "2") and c.side not in c.label else ""
+        side = f"{c.side}方" if c.side in SIDES and c.side not in c.label else ""
         if c.value is None:
-            value = "0万元（表中该格为空，即未安排）" if not c.printed else f"印为“{c.printed}”"
+            value = "0万元（未安排，表中该格为空）" if not c.printed else f"印为“{c.printed}”"
         else:
             value = amount(c.value) + (f"（{wan_in_yuan(c.value)}）" if c.unit == "元" else "")
         what = "" if c.column == "合计" and (c.label.endswith(("合计", "总计")) or len(same) == len(cells)) \

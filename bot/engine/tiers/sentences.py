@@ -14,6 +14,8 @@ from ...normalize import label_key
 
 MIN_CHUNK = 2  # characters: shorter pieces of a question say nothing about its subject
 FILLER = re.compile(r"[的了吗呢吧啊呀是有在和与及或个么多少几哪怎那这为]")
+NEAR = 0.6  # a name counts as in a sentence when this share of its two-character pieces is there
+PARALLEL = 3  # sentences tied with this many different figures are a list (one per 科室), not one answer
 YEARISH = re.compile(r"\d{4}年度?|\d+")
 
 
@@ -44,17 +46,20 @@ def sentences_of(view) -> list[Sentence]:
 
 def asked_measure(view, text: str) -> tuple[str, dict] | None:
     """The prose measures a question asks for (vehicles, 批次, 人次 …), as one spec: names, units, about-words."""
-    specs = view.words.get("measures", {}).get("measures", {})
-    names, units, about, words = [], [], [], []
-    for name, spec in specs.items():
-        if any(w in text for w in spec["words"]):
+    vocab = view.words.get("measures", {})
+    asked = any(w in text for w in vocab.get("asks", ()))
+    names, units, about, words, counted = [], [], [], [], []
+    for name, spec in vocab.get("measures", {}).items():
+        things = [w for w in spec.get("things", ()) if w in text] if asked else []
+        if things or any(w in text for w in spec["words"]):
             names.append(name)
             units += spec["units"]
             about += spec["about"]
-            words += spec["words"]
+            words += spec["words"] + things
+            counted += things
     if not names:
         return None
-    return "+".join(names), {"units": units, "about": about, "words": words}
+    return "+".join(names), {"units": units, "about": about, "words": words, "things": counted}
 
 
 def answer_sentence(q, measure_only: bool = False) -> Answer | None:
@@ -71,14 +76,17 @@ def answer_sentence(q, measure_only: bool = False) -> Answer | None:
     if measure is None and not reason:
         return None
     subjects = _subject_words(q, measure)
-    best, best_score = None, 0.0
-    for k, s in enumerate(sentences_of(view)):
-        score = _score(s, measure, reason, subjects)
-        if score > best_score:
-            best, best_score = (k, s), score
-    if best is None:
+    named = _named_words(q, measure)
+    scored = [(score, k, s) for k, s in enumerate(sentences_of(view))
+              if all(w in s.key or _overlap(w, s.key) >= NEAR for w in named)
+              and (score := _score(s, measure, reason, subjects)) > 0]
+    if not scored:
         return None
-    k, s = best
+    best_score = max(x[0] for x in scored)
+    top = [x for x in scored if x[0] == best_score]
+    if measure and len({_figures(s.text, measure, subjects) for _, _, s in top}) >= PARALLEL:
+        return None  # "一共多少编制": a list of sentences each with its own count, and nothing says which
+    _, k, s = top[0]
     quote = s.text
     following = sentences_of(view)[k + 1] if k + 1 < len(sentences_of(view)) else None
     if following and quote.endswith(("：", ":")) and following.section == s.section:
@@ -94,9 +102,32 @@ def answer_sentence(q, measure_only: bool = False) -> Answer | None:
 def _subject_words(q, measure: tuple[str, dict] | None) -> list[str]:
     """What the question is about, in its own words: the names it matched, then what is left once the asking
     words, the measure and the unit names are taken out."""
-    view, text = q.view, q.norm.text
+    return _named_words(q, measure) + _chunks(q, measure)
+
+
+def _named_words(q, measure: tuple[str, dict] | None) -> list[str]:
+    """The names the question matched, as label keys (the thing a measure counts taken out: "土地面积" → 土地)."""
+    return [label_key(w) for w in _hit_words(q, measure) if len(w) >= MIN_CHUNK]
+
+
+def _hit_words(q, measure: tuple[str, dict] | None) -> list[str]:
     asking = measure[1]["words"] if measure else []
     words = [h.surface for h in q.hits if h.surface and h.score >= 90 and not any(w in h.surface for w in asking)]
+    for h in q.hits:  # "土地面积": the measure's word taken out, what is measured (土地) still names the subject
+        if h.surface and h.score >= 90 and any(w in h.surface for w in asking):
+            left = h.surface
+            for w in sorted(asking, key=len, reverse=True):
+                left = left.replace(w, "")
+            if len(left) >= MIN_CHUNK:
+                words.append(left)
+    counted = set(measure[1]["about"]) | set(measure[1]["things"]) if measure else set()
+    return [w for w in words if w not in counted]
+
+
+def _chunks(q, measure: tuple[str, dict] | None) -> list[str]:
+    """What is left of the question once its names, asking words, measure and unit names are taken out."""
+    view, text = q.view, q.norm.text
+    words = _hit_words(q, measure)
     rest = text
     for w in sorted(words + [h.surface for h in q.hits if h.surface], key=len, reverse=True):
         rest = rest.replace(w, " ")
@@ -106,8 +137,7 @@ def _subject_words(q, measure: tuple[str, dict] | None) -> list[str]:
     for w in sorted(set(drop), key=len, reverse=True):
         rest = rest.replace(w, " ")
     rest = YEARISH.sub(" ", rest)
-    chunks = [c for c in re.split(r"\s+|" + FILLER.pattern, rest) if len(c) >= MIN_CHUNK]
-    return [label_key(w) for w in words if len(w) >= MIN_CHUNK] + chunks
+    return [c for c in re.split(r"\s+|" + FILLER.pattern, rest) if len(c) >= MIN_CHUNK]
 
 
 def _score(s: Sentence, measure, reason: bool, subjects: list[str]) -> float:
@@ -119,6 +149,7 @@ def _score(s: Sentence, measure, reason: bool, subjects: list[str]) -> float:
         score += 10
         if not subjects and not any(w in s.text for w in measure[1]["about"]):
             return 0.0
+        score += sum(len(w) for w in measure[1]["things"] if w in s.text) / 2  # "预算单位" counted, not 机关
     if reason:
         if "原因" not in s.text and "由于" not in s.text:
             return 0.0
@@ -126,7 +157,7 @@ def _score(s: Sentence, measure, reason: bool, subjects: list[str]) -> float:
     matched = [w for w in subjects if w in s.key]
     if subjects and not matched:
         near = max((_overlap(w, s.key) for w in subjects), default=0)
-        if near < 0.6:
+        if near < NEAR:
             return 0.0
         score += 2 * near
     score += sum(len(w) for w in matched)
