@@ -38,6 +38,9 @@ class Query:
     path: Path = field(compare=False)
     # Named attributes a question may ask for alone ("实施单位", "项目期"): words that ask, and the line that answers.
     attributes: dict[str, dict] = field(default_factory=dict, compare=False)
+    # The figure compared across documents ("哪个单位…最多"): printed cells in order of preference, each a table
+    # key, a row (label, or code) and a column, where "{name}"-style fields come from the query's params.
+    rank: tuple[dict, ...] = field(default_factory=tuple, compare=False)
     field_sources: dict[str, str] = field(default_factory=dict, compare=False)  # a field from another table
     stages: tuple[str, ...] = ("预算", "决算")  # the kinds of document (预算, 决算) whose tables it reads
     fallback: bool = False  # tried only when no other query finds rows for a clear subject
@@ -81,7 +84,22 @@ def load_query(path: Path) -> Query:
         field_sources={str(k): str(v) for k, v in (data.get("field_sources") or {}).items()},
         stages=tuple(data.get("stages") or ("预算", "决算")), fallback=bool(data.get("fallback")),
         needs={str(k): str(v) for k, v in (data.get("needs") or {}).items()},
+        rank=_rank_cells(path, data.get("rank") or ()),
     )
+
+
+RANK_KEYS = {"table", "row", "code", "column"}
+
+
+def _rank_cells(path: Path, specs) -> tuple[dict, ...]:
+    """A query's rank cells, checked: each names a table, a column, and a row or a code."""
+    out = []
+    for spec in specs:
+        spec = {str(k): str(v) for k, v in dict(spec).items()}
+        if set(spec) - RANK_KEYS or not {"table", "column"} <= set(spec) or not ({"row", "code"} & set(spec)):
+            raise CatalogError(f"{path}: each rank cell needs table, column and row or code (got {sorted(spec)})")
+        out.append(spec)
+    return tuple(out)
 
 
 def load_catalog(folder: Path) -> dict[str, Query]:

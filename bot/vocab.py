@@ -1,10 +1,13 @@
 """The matcher's vocabulary, read once from the database and the vocabulary files: entities and their surfaces."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sqlite3
 import unicodedata
+from collections import ChainMap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .normalize import PUNCT
@@ -53,6 +56,10 @@ class Vocabulary:
                     self.by_surface.setdefault(s, []).append(e)
         self.surfaces = sorted(self.by_surface, key=len, reverse=True)
         self.phon = [self.phonetics.encode(s) for s in self.surfaces]
+        self._index()
+
+    def _index(self, char_index: dict | None = None) -> None:
+        """The lookup indexes over surfaces and their sounds (char_index as stored, when read back)."""
         # First-character indexes, so finding surfaces costs a few dict lookups per character of the question.
         self.by_first: dict[str, list[int]] = {}
         self.by_first_phon: dict[str, list[int]] = {}
@@ -62,30 +69,83 @@ class Vocabulary:
         self.long_phon = [self.phon[i] for i in self.long_idx]
         self.long_need = [0.6 * len(s) for s in self.long_surfaces]
         # Character → long surfaces holding it, to pick the few worth a fuzzy comparison.
-        index: dict[str, set[int]] = {}
-        for k, i in enumerate(self.long_idx):
-            for c in set(self.surfaces[i]) | set(self.phon[i]):
-                index.setdefault(c, set()).add(k)
-        self.char_index = {c: tuple(ks) for c, ks in index.items()}
+        if char_index is None:
+            index: dict[str, set[int]] = {}
+            for k, i in enumerate(self.long_idx):
+                for c in set(self.surfaces[i]) | set(self.phon[i]):
+                    index.setdefault(c, set()).add(k)
+            char_index = {c: tuple(sorted(ks)) for c, ks in index.items()}
+        self.char_index = char_index
         for i, (s, p) in enumerate(zip(self.surfaces, self.phon)):
             self.by_first.setdefault(s[0], []).append(i)
             if len(s) >= 3:
                 self.by_first_phon.setdefault(p[0], []).append(i)
 
+    def to_json(self) -> str:
+        """The vocabulary with its normalised surfaces and sounds, to be stored and read back without recomputing."""
+        number = {e.key: k for k, e in enumerate(self.entities)}
+        return json.dumps({"entities": [[e.kind, e.name, e.attrs, sorted(e.surfaces)] for e in self.entities],
+                           "surfaces": self.surfaces, "phon": self.phon,
+                           "by_surface": [[number[e.key] for e in self.by_surface[s]] for s in self.surfaces],
+                           "char_index": self.char_index},
+                          ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str, simplify: dict[str, str], phonetics: Phonetics) -> "Vocabulary":
+        """A vocabulary stored with to_json (for the same character tables)."""
+        data = json.loads(text)
+        self = cls.__new__(cls)
+        self.simplify, self.phonetics = simplify, phonetics
+        self.entities = [Entity(kind, name, attrs, set(surfaces)) for kind, name, attrs, surfaces in data["entities"]]
+        self.by_key = {e.key: e for e in self.entities}
+        self.surfaces, self.phon = data["surfaces"], data["phon"]
+        ents = self.entities
+        self.by_surface = {s: [ents[k] for k in ks] for s, ks in zip(self.surfaces, data["by_surface"])}
+        self._index(data["char_index"])
+        return self
+
 
 class Lexicon:
-    """The shared vocabulary and one document's own, read as one: a document's entities for a surface replace
-    the shared ones of their kind (the document's 一般行政管理事务 under each of its codes)."""
+    """The shared vocabulary and one document's own, read as one without copying either: a document's entities
+    for a surface replace the shared ones of their kind (the document's 一般行政管理事务 under each of its codes)."""
 
     def __init__(self, shared: Vocabulary, local: Vocabulary) -> None:
         self.parts = (local, shared)
         self.simplify, self.phonetics = shared.simplify, shared.phonetics
-        self.entities = local.entities + [e for e in shared.entities if e.key not in local.by_key]
-        self.by_key = {**shared.by_key, **local.by_key}
-        self.by_surface: dict[str, list[Entity]] = dict(shared.by_surface)
-        for surface, ents in local.by_surface.items():
-            kinds = {e.kind for e in ents}
-            self.by_surface[surface] = ents + [e for e in shared.by_surface.get(surface, []) if e.kind not in kinds]
+        self.by_key = ChainMap(local.by_key, shared.by_key)
+        self.by_surface = _Surfaces(local.by_surface, shared.by_surface)
+
+    @property
+    def entities(self) -> list[Entity]:
+        """Every entity: the document's, then the shared ones it does not replace (built on each use: iterate
+        the parts instead where speed matters)."""
+        local, shared = self.parts
+        return local.entities + [e for e in shared.entities if e.key not in local.by_key]
+
+
+class _Surfaces(Mapping):
+    """surface → entities over a document's index and the shared one (the document's kinds first)."""
+
+    def __init__(self, local: dict[str, list[Entity]], shared: dict[str, list[Entity]]) -> None:
+        self.local, self.shared = local, shared
+
+    def __getitem__(self, surface: str) -> list[Entity]:
+        mine = self.local.get(surface)
+        if mine is None:
+            return self.shared[surface]
+        kinds = {e.kind for e in mine}
+        return mine + [e for e in self.shared.get(surface, ()) if e.kind not in kinds]
+
+    def __contains__(self, surface: object) -> bool:
+        return surface in self.local or surface in self.shared
+
+    def __iter__(self):
+        yield from self.local
+        yield from (s for s in self.shared if s not in self.local)
+
+    def __len__(self) -> int:
+        return len(self.local) + sum(1 for s in self.shared if s not in self.local)
+
 
 def comparable(surface: str, simplify: dict[str, str]) -> str:
     """A name as a normalised question would spell it: NFKC, lower-case, simplified, no punctuation."""
@@ -204,3 +264,35 @@ def local_vocabulary(conn: sqlite3.Connection, words: dict, document_id: int,
     _aliases(ents, words)
     simplify, phonetics = charmap
     return Vocabulary(list(ents.values()), simplify, phonetics)
+
+
+VOCAB_FORMAT = 1  # bump when local_vocabulary or Vocabulary.to_json changes what is stored
+VOCAB_TABLE = "doc_vocab"
+
+
+def vocabulary_version(words: dict) -> str:
+    """What a stored vocabulary depends on besides the document: the format and the alias words."""
+    aliases = json.dumps(words.get("aliases") or {}, ensure_ascii=False, sort_keys=True)
+    return f"{VOCAB_FORMAT}:{hashlib.sha256(aliases.encode()).hexdigest()[:16]}"
+
+
+def store_local_vocabulary(conn: sqlite3.Connection, words: dict, document_id: int,
+                           charmap: tuple[dict[str, str], Phonetics]) -> None:
+    """Compute one document's vocabulary at build time and store it (the engine then reads it in a millisecond)."""
+    conn.execute(f"create table if not exists {VOCAB_TABLE} (document_id integer primary key, version text, "
+                 "data text)")
+    data = local_vocabulary(conn, words, document_id, charmap).to_json()
+    conn.execute(f"insert or replace into {VOCAB_TABLE} values (?, ?, ?)",
+                 (document_id, vocabulary_version(words), data))
+
+
+def read_local_vocabulary(conn: sqlite3.Connection, words: dict, document_id: int,
+                          charmap: tuple[dict[str, str], Phonetics]) -> Vocabulary:
+    """One document's vocabulary: as stored at build time when it is current, else computed now."""
+    try:
+        row = conn.execute(f"select version, data from {VOCAB_TABLE} where document_id = ?", (document_id,)).fetchone()
+    except sqlite3.OperationalError:  # a database built before the table existed
+        row = None
+    if row and row[0] == vocabulary_version(words):
+        return Vocabulary.from_json(row[1], *charmap)
+    return local_vocabulary(conn, words, document_id, charmap)

@@ -9,6 +9,8 @@ import re
 import sqlite3
 import threading
 from collections import OrderedDict
+from dataclasses import replace
+from pathlib import Path
 
 from .. import paths, store
 from ..answers import Answer
@@ -16,8 +18,9 @@ from ..catalog import load_catalog, load_vocabulary
 from ..format import amount
 from ..normalize import normalize
 from ..understand import Context
-from . import replies
-from .across import across, without_place
+from . import replies, warm
+from .across import across, subject_question, without_place
+from .ranking import PROBES, rank_everything
 from .library import Doc, Library
 from .resolve import latest_per_unit, resolve
 from .shared import Shared
@@ -25,6 +28,9 @@ from .steps import answer_here, settle
 from .view import DocView
 
 VIEW_CACHE = 256  # documents whose view (their own names over the shared vocabulary) is kept
+RANK_BY_VIEWS = 50  # a ranking whose figure has no rank spec compares at most this many documents one by one
+ANSWER_CACHE = 4096  # recent (question, context) → answer
+MAX_CACHED_QUESTION = 200  # characters: longer texts are not kept
 FOLLOW_UP = re.compile(r"^(那么|那|还有|再看|另外)|的$")
 STAGE_ONLY = re.compile(r"\d{4}年度?|部门|单位|决算|预算|公开|文件|报告|情况|的|呢|吗")
 
@@ -38,18 +44,29 @@ def _without(text: str, spans: list[tuple[int, int]]) -> str:
 class Engine:
     """Queries, words, the shared vocabulary and a read-only connection loaded once; answer() is then lookup."""
 
-    def __init__(self, conn: sqlite3.Connection, queries: dict, words: dict, default_source: str = "") -> None:
+    def __init__(self, conn: sqlite3.Connection, queries: dict, words: dict, default_source: str = "",
+                 kept: dict | None = None) -> None:
         self.conn = conn
         self.lock = threading.Lock()
-        self.shared = Shared(conn, self.lock, queries, words)
+        self.shared = Shared(conn, self.lock, queries, words, warm=kept)
         self.library = Library(conn, self.lock, default_source)
         self.queries, self.words = queries, words
         self.default_id = self.library.default_id
         self._views: OrderedDict[int, DocView] = OrderedDict()
+        self._answers: OrderedDict[tuple, Answer] = OrderedDict()
+        self._answers_lock = threading.Lock()
         self._views_lock = threading.Lock()
         default = self.view(self.default_id)
-        self.shared.learn_skeletons(default.vocab, default.unit_names)
+        if not self.shared.skeletons:
+            self.shared.learn_skeletons(default.vocab, default.unit_names)
         amount(1.0)  # babel loads its locale data on first use: pay that at start-up, not on a user's question
+
+    def state(self) -> dict:
+        """What a later start may reuse (bot/engine/warm.py): queries, words, character tables, shared vocabulary
+        and skeletons."""
+        sh = self.shared
+        return {"queries": sh.queries, "words": sh.words, "charmap": sh.charmap, "vocab": sh.vocab,
+                "skeletons": sh.skeletons}
 
     # -- what the shells use ---------------------------------------------------------------------------------------
     @property
@@ -87,8 +104,24 @@ class Engine:
     def answer(self, question: str, previous: Context | str | None = None) -> Answer:
         """Answer one question: a cited figure, a choice of readings, or why the documents cannot answer it.
 
-        previous is what the conversation carries (a Context: its document and last subject; or a subject key)."""
-        return settle(self._answer(question, Context.of(previous)))
+        previous is what the conversation carries (a Context: its document and last subject; or a subject key).
+        The database is read-only, so the same question in the same context has the same answer: recent ones are
+        kept (ANSWER_CACHE) and handed out as copies."""
+        ctx = Context.of(previous)
+        key = (question, ctx.subject, ctx.items, ctx.document, ctx.ranked, ctx.query) if isinstance(question, str) \
+            else None
+        with self._answers_lock:
+            kept = self._answers.get(key) if key is not None else None
+            if kept is not None:
+                self._answers.move_to_end(key)
+        if kept is None:
+            kept = settle(self._answer(question, ctx))
+            if key is not None and len(question) <= MAX_CACHED_QUESTION:
+                with self._answers_lock:
+                    self._answers[key] = kept
+                    while len(self._answers) > ANSWER_CACHE:
+                        self._answers.popitem(last=False)
+        return replace(kept, params=dict(kept.params), facts=list(kept.facts), suggestions=list(kept.suggestions))
 
     def _answer(self, question: str, ctx: Context) -> Answer:
         current = ctx.document if self.library.exists(ctx.document) else self.default_id
@@ -123,7 +156,14 @@ class Engine:
                 ans.suggestions = [f"{self.library.get(i).short}{without_place(asked, self.library.get(i))}"
                                    for i in res.others[:3]] + ans.suggestions
             return ans
-        ids = res.ids if not res.ranking else latest_per_unit(self.library.listing(VIEW_CACHE))[0]
+        if res.ranking and not res.ids:
+            ranked = rank_everything([here, *(self.view(d.id) for d in self.library.listing(PROBES) if d.id != here.doc.id)],
+                                     subject_question(rest), rest,
+                                     lambda v, q: answer_here(v, q, Context(document=v.doc.id)),
+                                     lambda i: self.library.get(i).label)
+            if ranked is not None:
+                return ranked
+        ids = res.ids if not res.ranking else latest_per_unit(self.library.listing(RANK_BY_VIEWS))[0]
         return across([self.view(i) for i in ids], rest, res, lambda v, q: answer_here(v, q, Context(document=v.doc.id)))
 
     def answer_here(self, question: str, previous: Context | str | None = None, doc_id: int | None = None) -> Answer:
@@ -143,7 +183,13 @@ def get_engine() -> Engine:
     with _engine_lock:
         if _engine is None:
             conn = store.connect()
-            _engine = Engine(conn, load_catalog(paths.QUERIES), load_vocabulary(paths.QUERIES), paths.DEFAULT_SOURCE)
+            name = warm.key(Path(conn.execute("pragma database_list").fetchone()[2]), paths.QUERIES)
+            kept = warm.load(name)
+            if kept is not None:
+                _engine = Engine(conn, kept["queries"], kept["words"], paths.DEFAULT_SOURCE, kept)
+            else:
+                _engine = Engine(conn, load_catalog(paths.QUERIES), load_vocabulary(paths.QUERIES), paths.DEFAULT_SOURCE)
+                warm.save(name, _engine.state())
         return _engine
 
 

@@ -44,7 +44,7 @@ def member(view: DocView, part: Entity, whole: Entity) -> Answer:
     """"会议费算不算三公经费": 是/不是, the whole's definition, and the part's own figure."""
     members = [view.queries[q] for q, _ in whole.attrs.get("members", ()) if q in view.queries]
     # 住房公积金 is a 功能科目 and an 经济科目: "…属于人员经费吗" asks about the one the whole is made of.
-    part = next((e for e in view.by_name.get(part.name, []) if any(fits(q, e) for q in members)), part)
+    part = next((e for e in view.named(part.name) if any(fits(q, e) for q in members)), part)
     yes = _contains(view, whole, part)
     verdict = f"{'属于' if yes else '不属于'}。{part.name}{'是' if yes else '不是'}{whole.name}的组成部分。"
     lines, facts, sources = [verdict], [], []
@@ -78,7 +78,7 @@ def _contains(view: DocView, whole: Entity, part: Entity) -> bool:
 
 def _term(view: DocView, entity: Entity) -> Entity | None:
     plain = re.sub(r"[“”\"]", "", entity.name)
-    return next((e for e in view.vocab.entities if e.kind == "term" and e.name in (plain, entity.name)), None)
+    return next((e for name in dict.fromkeys((plain, entity.name)) for e in view.named(name) if e.kind == "term"), None)
 
 
 def _amount_answer(view: DocView, entity: Entity) -> Answer | None:

@@ -28,15 +28,29 @@ class Shared:
     aspect_pairs: list = field(init=False)
     context_words: list[str] = field(init=False)
     attribute_words: dict[str, tuple[str, ...]] = field(init=False)
+    by_name: dict[str, list] = field(init=False)  # name → shared entities, strongest kind first
+    default_subjects: list = field(init=False)  # the topics a question naming nothing is about
     skeletons: dict[str, list[str]] = field(default_factory=dict)
     # Measured against the alternatives in bench/bench_scorers.py: token_* scorers see one "token" in unsegmented
     # Chinese, and partial_ratio rewards any short skeleton inside a long one.
     skeleton_scorer: object = fuzz.ratio
 
+    warm: dict | None = None  # charmap, vocab and skeletons kept from an earlier start (bot/engine/warm.py)
+
     def __post_init__(self) -> None:
-        with self.lock:
-            self.charmap = load_charmap(self.conn)
-            self.vocab = shared_vocabulary(self.conn, self.words, self.charmap)
+        if self.warm:
+            self.charmap, self.vocab = self.warm["charmap"], self.warm["vocab"]
+            self.skeletons = self.warm["skeletons"]
+        else:
+            with self.lock:
+                self.charmap = load_charmap(self.conn)
+                self.vocab = shared_vocabulary(self.conn, self.words, self.charmap)
+        self.warm = None
+        self.by_name = {}
+        for e in sorted(self.vocab.entities, key=lambda e: -e.priority):
+            self.by_name.setdefault(e.name, []).append(e)
+        defaults = {f"topic:{t}" for t in self.words.get("scope", {}).get("default_topics", [])}
+        self.default_subjects = [e for e in self.vocab.entities if e.kind in defaults]
         words = self.words
         attribute = sorted({w for q in self.queries.values() for spec in q.attributes.values() for w in spec["words"]})
         self.aspect_pairs = aspect_words(dict(words["aspects"], attribute=dict(words["aspects"]["attribute"],

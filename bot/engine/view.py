@@ -13,7 +13,7 @@ from ..format import Fact
 from ..match import find_aspects
 from ..normalize import Normalized, label_key, normalize
 from ..understand import Frame
-from ..vocab import Entity, Lexicon, comparable, local_vocabulary
+from ..vocab import Entity, Lexicon, comparable, read_local_vocabulary
 from .library import Doc, Library
 from .shared import Shared
 
@@ -36,18 +36,27 @@ class DocView:
         self.queries, self.words = shared.queries, shared.words
         with shared.lock:
             self.row = dict(shared.conn.execute("select * from documents where id = ?", (doc.id,)).fetchone())
-            local = local_vocabulary(shared.conn, shared.words, doc.id, shared.charmap)
+            local = read_local_vocabulary(shared.conn, shared.words, doc.id, shared.charmap)
         self.vocab = Lexicon(shared.vocab, local)
         scope = dict(self.words.get("scope", {}))
         loaded = library.loaded_regions()
         scope["places"] = [p for p in scope.get("places", []) if p not in loaded]
         self.scope = scope
         self.unit_names = tuple(sorted({*doc.names, *scope.get("unit_names", [])}, key=len, reverse=True))
-        defaults = [f"topic:{t}" for t in scope.get("default_topics", [])]
-        self.default_subjects = [e for e in self.vocab.entities if e.kind in defaults]
-        self.by_name: dict[str, list[Entity]] = {}
-        for e in sorted(self.vocab.entities, key=lambda e: -e.priority):
-            self.by_name.setdefault(e.name, []).append(e)
+        self.default_subjects = shared.default_subjects  # topics: the same in every document
+
+    def named(self, name: str) -> list[Entity]:
+        """The entities with this exact name, strongest kind first (this document's, then the shared ones)."""
+        local = self.vocab.parts[0]
+        mine = [e for e in local.entities if e.name == name] if name in self._local_names() else []
+        return sorted(mine, key=lambda e: -e.priority) + [e for e in self.shared.by_name.get(name, ())
+                                                         if e.key not in local.by_key]
+
+    def _local_names(self) -> frozenset[str]:
+        found = getattr(self, "_names", None)
+        if found is None:
+            found = self._names = frozenset(e.name for e in self.vocab.parts[0].entities)
+        return found
 
     # -- the document --------------------------------------------------------------------------------------------
     @property
@@ -108,7 +117,7 @@ class DocView:
 
     def topic(self, kind: str) -> Entity:
         """The entity of a topic kind ("topic:checks"), for queries run without a question."""
-        return next(e for e in self.vocab.entities if e.kind == kind)
+        return next(e for e in self.shared.vocab.entities if e.kind == kind)
 
     def suggestion(self, query: Query, entity: Entity) -> str:
         """A question that routes to this reading unambiguously."""
@@ -172,7 +181,7 @@ class DocView:
         out = []
         for r in rows:
             name = str(r.get("label") or r.get("name") or "")
-            ents = self.by_name.get(name) or self.vocab.by_surface.get(comparable(name, self.shared.simplify), [])
+            ents = self.named(name) or self.vocab.by_surface.get(comparable(name, self.shared.simplify), [])
             if ents:
                 out.append(max(ents, key=lambda e: e.priority).key)
         return tuple(out)
