@@ -66,13 +66,38 @@ def state_dir() -> Path:
     return DATA if writable(DATA) else user_data_dir()
 
 
+def inbox_path() -> Path:
+    """The update queue of `budgetbot serve`: BUDGETBOT_INBOX, else inbox.db in state_dir()."""
+    return Path(os.environ.get("BUDGETBOT_INBOX") or state_dir() / "inbox.db")
+
+
+def health_path(inbox: Path | None = None) -> Path:
+    """The heartbeat file `budgetbot serve` writes and `serve --check-health` reads: beside the inbox."""
+    inbox = inbox or inbox_path()
+    return inbox.with_name(inbox.name + ".health")
+
+
+def private_file(path: Path) -> None:
+    """Create path mode 0600 if missing; tighten an existing one and its SQLite companions to 0600 (when ours)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    except OSError:
+        return  # a read-only folder or file: whoever opens it reports that
+    for each in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        try:
+            if each.exists() and each.stat().st_mode & 0o077:
+                each.chmod(0o600)
+        except OSError:
+            pass  # not ours to change
+
+
 # The document questions go to when they name none (the project's seed disclosure), by file name.
 DEFAULT_SOURCE = os.environ.get("BUDGETBOT_DEFAULT_SOURCE", "xinzhou-rsj-2023-budget.txt")
 
 
 def db_path() -> Path:
     """The disclosure database (BUDGETBOT_DB overrides)."""
-    return Path(os.environ.get("BUDGETBOT_DB", DATA / "budget.db"))
+    return Path(os.environ.get("BUDGETBOT_DB") or DATA / "budget.db")
 
 
 def disclosures() -> Path:

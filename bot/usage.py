@@ -1,15 +1,19 @@
 """What people ask: questions, statuses and 👍/👎 votes in a separate writable SQLite file (never the disclosure db)."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 import os
+import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from . import paths
+from .telegram import limits
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +33,30 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
 """
 CHANNELS = ("telegram", "chat", "ask")
+# What is never recorded as typed: identity-card numbers (18 or 15 digits) and phone numbers (mobile, landline).
+PERSONAL = [
+    (re.compile(r"(?<![0-9０-９])[1-9１-９](?:[ -]?[0-9０-９]){16}[0-9０-９XxＸｘ](?![0-9０-９])"), "[身份证号]"),
+    (re.compile(r"(?<![0-9０-９])[1-9１-９][0-9０-９]{14}(?![0-9０-９])"), "[身份证号]"),
+    (re.compile(r"(?<![0-9０-９])(?:\+?86[ -]?)?[1１][3-9３-９][0-9０-９](?:[ -]?[0-9０-９]){8}(?![0-9０-９])"), "[手机号]"),
+    (re.compile(r"(?<![0-9０-９])[0０][1-9１-９][0-9０-９]{1,2}[ -－]?[2-9２-９][0-9０-９]{6,7}(?![0-9０-９])"), "[电话]"),
+]
+_COLLECTING: contextvars.ContextVar[list | None] = contextvars.ContextVar("budgetbot_usage_rows", default=None)
+
+
+def mask_personal(text: str) -> str:
+    """The text with identity-card and phone numbers replaced by a placeholder, and as valid UTF-8."""
+    text = text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate cannot be stored
+    for pattern, placeholder in PERSONAL:
+        text = pattern.sub(placeholder, text)
+    return text
+
+
+def retention_days() -> float:
+    """How long events are kept: USAGE_RETENTION_DAYS (0 keeps them for ever), else 90 days."""
+    try:
+        return float(os.environ.get("USAGE_RETENTION_DAYS", limits.USAGE_RETENTION_DAYS))
+    except ValueError:
+        return float(limits.USAGE_RETENTION_DAYS)
 
 
 def usage_path() -> Path:
@@ -63,16 +91,36 @@ class UsageLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise sqlite3.OperationalError(str(exc)) from exc
+        paths.private_file(self.path)
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA secure_delete=ON")  # pruned questions are overwritten, not left in free pages
             conn.executescript(SCHEMA)
             if "channel" not in {r[1] for r in conn.execute("PRAGMA table_info(events)")}:
                 conn.execute("ALTER TABLE events ADD COLUMN channel TEXT")  # a usage.db from before channels
+            self._prune(conn)
         except sqlite3.Error:
             conn.close()
             raise
         return conn
+
+    def _prune(self, conn: sqlite3.Connection) -> int:
+        days = retention_days()
+        if days <= 0:
+            return 0
+        return conn.execute("DELETE FROM events WHERE ts < ?", (time.time() - days * 86400,)).rowcount
+
+    def prune(self) -> int:
+        """Delete events older than the retention (USAGE_RETENTION_DAYS, default 90 days); returns how many."""
+        if not self.conn:
+            return 0
+        with self.lock:
+            try:
+                return self._prune(self.conn)
+            except sqlite3.Error as exc:
+                self._degrade(exc)
+                return 0
 
     def _open_ro(self) -> sqlite3.Connection:
         """Read-only, for reports: works on a file (and folder) this process may not write."""
@@ -102,12 +150,43 @@ class UsageLog:
             return
         if not self.with_users:
             row["user_id"] = row["chat_id"] = None
-        cols = ", ".join(row)
+        row["question"] = mask_personal(row["question"])
+        collecting = _COLLECTING.get()
+        if collecting is not None:
+            collecting.append(row)
+        else:
+            self.write([row])
+
+    @staticmethod
+    @contextlib.contextmanager
+    def collecting() -> Iterator[list[dict]]:
+        """Within this block (in this context), events are gathered in the list yielded instead of written."""
+        rows: list[dict] = []
+        token = _COLLECTING.set(rows)
+        try:
+            yield rows
+        finally:
+            _COLLECTING.reset(token)
+
+    def write(self, rows: list[dict]) -> None:
+        """Record events gathered by collecting() (or one event), in one transaction."""
+        if not self.conn or not rows:
+            return
+        now = time.time()
         with self.lock:
             try:
-                self.conn.execute(f"INSERT INTO events (ts, {cols}) VALUES (?, {', '.join('?' * len(row))})",
-                                  (time.time(), *row.values()))
+                self.conn.execute("BEGIN")
+                for row in rows:
+                    cols = ", ".join(row)
+                    self.conn.execute(f"INSERT INTO events (ts, {cols}) VALUES (?, {', '.join('?' * len(row))})",
+                                      (now, *row.values()))
+                self.conn.execute("COMMIT")
             except sqlite3.Error as exc:
+                if self.conn.in_transaction:
+                    try:
+                        self.conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass
                 self._degrade(exc)
 
     def question(self, question: str, status: str, query: str | None, user_id: int | None = None,

@@ -6,10 +6,17 @@ every call, and rejects what Telegram rejects: text over 4,096 characters or wit
 1,024, callback_data over 64 bytes, empty button text, more than 50 inline results, inline titles over 64
 characters. It can answer 429 (flood control) on demand. Edits (editMessageText, editMessageReplyMarkup) are kept
 in `edits`, apart from the messages sent.
+
+Faults on demand: `fail_for(method, seconds, status)` answers a method with an error (502…) for a while;
+`blocked` chats answer 403 (the user blocked the bot); `hold(method)` makes calls wait until `release(method)`;
+`restart_ids(n)` starts a new update id sequence (as Telegram does after a week without updates). The bot's id is
+the token's first part, as on Telegram, so two tokens are two bots. An offset confirms only updates already
+delivered, so a new, lower id sequence is not lost to the offset of the old one.
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import itertools
 import json
@@ -17,6 +24,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 
 from aiohttp import web
 
@@ -87,6 +95,7 @@ class FakeTelegram:
     edits: list[dict] = field(default_factory=list)
     flood: dict[str, int] = field(default_factory=dict)
     confirmed: int = 0
+    blocked: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1)
@@ -97,6 +106,29 @@ class FakeTelegram:
         self.webhook: dict = {}
         self.port = 0
         self.closing = False
+        self.me = {**BOT, "id": int(self.token.split(":")[0])}
+        self.outages: dict[str, tuple[float, int]] = {}
+        self.holds: dict[str, asyncio.Event] = {}
+        self._delivered: dict[int, dict] = {}  # updates returned by getUpdates, by id() (an offset confirms only these)
+
+    # -- faults -------------------------------------------------------------------------------------------------
+    def fail_for(self, method: str, seconds: float, status: int = 502) -> None:
+        """Answer `method` with HTTP `status` (a Bot API error) for the next `seconds`."""
+        self.outages[method] = (time.monotonic() + seconds, status)
+
+    def hold(self, method: str) -> None:
+        """Calls of `method` wait (unanswered) until release(method)."""
+        self.holds[method] = asyncio.Event()
+
+    def release(self, method: str) -> None:
+        """Let held calls of `method` through, and stop holding it."""
+        event = self.holds.pop(method, None)
+        if event is not None:
+            event.set()
+
+    def restart_ids(self, start: int = 1) -> None:
+        """The next updates get ids from `start` on (a new sequence)."""
+        self._ids = itertools.count(start)
 
     # -- the server ---------------------------------------------------------------------------------------------
     async def start(self) -> str:
@@ -126,7 +158,14 @@ class FakeTelegram:
         for key, value in form.items():
             params[key] = value.file.read() if hasattr(value, "file") else value
         self.calls.append((method, params))
+        if method in self.holds:
+            await self.holds[method].wait()
         try:
+            until, status = self.outages.get(method, (0.0, 0))
+            if time.monotonic() < until:
+                raise ApiError(status, "Bad Gateway" if status == 502 else f"Internal Server Error ({status})")
+            if "chat_id" in params and int(params["chat_id"]) in self.blocked:
+                raise ApiError(403, "Forbidden: bot was blocked by the user")
             if self.flood.get(method, 0) > 0:
                 self.flood[method] -= 1
                 raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
@@ -146,7 +185,7 @@ class FakeTelegram:
 
     # -- methods ------------------------------------------------------------------------------------------------
     async def api_getMe(self, p):
-        return BOT
+        return self.me
 
     async def api_deleteWebhook(self, p):
         return True
@@ -186,7 +225,11 @@ class FakeTelegram:
         offset = int(p.get("offset", 0) or 0)
         if offset:
             self.confirmed = max(self.confirmed, offset)
-            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            gone = {id(u): u for u in self.updates if self._delivered.get(id(u)) is u and u["update_id"] < offset}
+            if gone:
+                self.updates = [u for u in self.updates if id(u) not in gone]
+                for key in gone:
+                    del self._delivered[key]
         timeout = float(p.get("timeout", 0) or 0)
         deadline = time.monotonic() + timeout
         while not self.pending() and not self.closing and time.monotonic() < deadline:
@@ -196,11 +239,13 @@ class FakeTelegram:
             except asyncio.TimeoutError:
                 break
         limit = int(p.get("limit", 100) or 100)
-        return self.pending()[:limit]
+        batch = self.pending()[:limit]
+        self._delivered.update((id(u), u) for u in batch)
+        return batch
 
     def pending(self) -> list[dict]:
-        """Updates not yet confirmed by an offset."""
-        return [u for u in self.updates if u["update_id"] >= self.confirmed]
+        """Updates not yet confirmed by an offset, in the order they were sent."""
+        return list(self.updates)
 
     def _check_markup(self, p) -> dict | None:
         if "reply_markup" not in p:
@@ -216,7 +261,7 @@ class FakeTelegram:
         return markup
 
     def _message(self, p, **extra) -> dict:
-        msg = {"message_id": next(self._msg_ids), "date": int(time.time()), "from": BOT,
+        msg = {"message_id": next(self._msg_ids), "date": int(time.time()), "from": self.me,
                "chat": {"id": int(p["chat_id"]), "type": "private"}, **extra}
         self.sent.append(msg)
         return msg
@@ -240,7 +285,7 @@ class FakeTelegram:
                            "inline_message_id": p.get("inline_message_id"), **changes})
         if "inline_message_id" in p:
             return True
-        return {"message_id": int(p["message_id"]), "date": int(time.time()), "from": BOT,
+        return {"message_id": int(p["message_id"]), "date": int(time.time()), "from": self.me,
                 "chat": {"id": int(p["chat_id"]), "type": "private"}, "text": changes.get("text", "…")}
 
     async def api_editMessageText(self, p):
@@ -371,3 +416,40 @@ class FakeTelegram:
                 await asyncio.wait_for(self._changed.wait(), min(remaining, 0.5))
             except asyncio.TimeoutError:
                 pass
+
+
+# -- running `budgetbot serve`'s own loop in this process -------------------------------------------------------------
+@contextlib.asynccontextmanager
+async def serving(fake: FakeTelegram, base: str, state: Path, inbox=None, usage=None, webhook: dict | None = None):
+    """`budgetbot serve` (inbox and heartbeat in `state`) in this process until the block ends; yields the Pipeline.
+
+    The block's end stops it as SIGTERM does (intake at once, handlers given their grace).
+    """
+    from bot.telegram.app import build_application, serve
+    from bot.telegram.inbox import Inbox
+    from bot.usage import UsageLog
+
+    inbox = inbox if inbox is not None else Inbox(state / "inbox.db")
+    app = build_application(fake.token, base, max_retries=3, usage=usage or UsageLog(enabled=False))
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(app, inbox, webhook=webhook, stop=stop, health_file=state / "inbox.db.health"))
+    while not (app.bot_data.get("pipeline") and app.bot_data["pipeline"].background) and not task.done():
+        await asyncio.sleep(0.01)
+    if task.done():
+        task.result()  # raises what went wrong at start
+    while webhook is not None and "webhook_server" not in app.bot_data and not task.done():
+        await asyncio.sleep(0.01)
+    try:
+        yield app.bot_data["pipeline"]
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+
+
+async def until(condition, timeout: float = 30.0, what: str = "condition") -> None:
+    """Wait (polling every 20 ms) until condition() holds, or fail saying what did not happen."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)

@@ -76,6 +76,27 @@ def tally(fake: FakeTelegram, expected: dict[int, list[str]]) -> tuple[int, int,
     return lost, doubled, disorder
 
 
+IN_FLIGHT_WINDOW = 30  # replies that can be on their way at once (AIORateLimiter's burst of 30 a second)
+
+
+def doubled_long_before_a_kill(fake: FakeTelegram, expected: dict[int, list[str]], marks: list[int]) -> int:
+    """Replies sent more often than asked for, beyond those whose copy went out just before a kill.
+
+    Only a reply on its way when the process died (accepted by Telegram, not yet journaled) may be sent again;
+    how many are on their way depends on the machine's load, so that is what a test can hold to: each extra copy
+    needs a copy among the last IN_FLIGHT_WINDOW replies before a kill.
+    """
+    where: dict[tuple, list[int]] = {}
+    for k, msg in enumerate(fake.sent):
+        where.setdefault((msg.get("chat", {}).get("id"), msg.get("text")), []).append(k)
+    late = 0
+    for (chat, text), places in where.items():
+        extra = len(places) - expected.get(chat, []).count(text)
+        near_kill = sum(any(mark - IN_FLIGHT_WINDOW <= k < mark for mark in marks) for k in places)
+        late += max(0, extra - near_kill)
+    return late
+
+
 async def kill_and_restart(chats: int, per_chat: int, kills: int = 1, signum: int = signal.SIGKILL) -> dict:
     """A backlog answered by a serve process killed `kills` times mid-backlog and restarted; the tally."""
     fake = FakeTelegram()
@@ -86,10 +107,12 @@ async def kill_and_restart(chats: int, per_chat: int, kills: int = 1, signum: in
         total = chats * per_chat
         proc = start(fake, base, state)
         stops: list[float] = []
+        marks: list[int] = []
         intake_after_signal = 0
         for k in range(kills):
             await fake.wait_for(lambda: len(fake.sent) >= total * (k + 1) // (kills + 2), timeout=120)
             calls = len(fake.calls)
+            marks.append(len(fake.sent))
             proc.send_signal(signum)
             stops.append(round(await wait_exit(proc), 2))
             intake_after_signal += sum(m == "getUpdates" for m, _ in fake.calls[calls:])
@@ -99,9 +122,11 @@ async def kill_and_restart(chats: int, per_chat: int, kills: int = 1, signum: in
         await asyncio.sleep(1.0)  # anything sent twice would arrive now
         proc.send_signal(signal.SIGTERM)
         await wait_exit(proc)
-        lost, doubled, disorder = tally(fake, expected_replies(asked))
+        expected = expected_replies(asked)
+        lost, doubled, disorder = tally(fake, expected)
         logs = "".join(p.read_text() for p in sorted(state.glob("serve-*.log")))
         return {"messages": total, "lost": lost, "doubled": doubled, "out_of_order_chats": disorder,
+                "doubled_long_before_a_kill": doubled_long_before_a_kill(fake, expected, marks),
                 "stop_seconds": stops, "getupdates_after_signal": intake_after_signal,
                 "drain_seconds": round(time.monotonic() - t0, 1),
                 "sent": len(fake.sent), "rejected": len(fake.rejected), "log": logs}
@@ -112,8 +137,10 @@ async def kill_and_restart(chats: int, per_chat: int, kills: int = 1, signum: in
 def test_sigkill_mid_backlog_then_restart_answers_every_message_exactly_once():
     result = asyncio.run(kill_and_restart(chats=60, per_chat=5, kills=2))
     assert (result["lost"], result["out_of_order_chats"]) == (0, 0), result
-    # A doubled reply needs the kill to land between Telegram accepting a message and the journal commit.
-    assert result["doubled"] <= 4, result  # measured: 2 of 1,000 over 3 kills (bench/bench_crash.py)
+    # A doubled reply needs the kill to land between Telegram accepting a message and the journal commit: only
+    # replies on their way at the kill (how many depends on the machine's load; bench/bench_crash.py measures it).
+    assert result["doubled_long_before_a_kill"] == 0, result
+    assert result["doubled"] <= 2 * IN_FLIGHT_WINDOW, result
     assert result["sent"] == 300 + result["doubled"]
     assert "Traceback" not in result["log"]
 

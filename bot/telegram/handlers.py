@@ -15,6 +15,7 @@ from telegram.ext import ContextTypes
 from ..charts import chart_topic, has_data, render_chart
 from ..engine import Answer, get_engine
 from . import inline
+from .pipeline import CHART_POOL, INLINE_POOL, PoolBusy
 from .keyboards import (NOOP, REASONS, VoteBook, chart_markup, note_markup, reason_markup, topic_for,
                         vote_markup)
 from .render import CAPTION_LIMIT, ButtonIds, answer_html, question_buttons, split_text, to_html
@@ -95,7 +96,7 @@ def _chat_engine(context: ContextTypes.DEFAULT_TYPE):
     """The engine for the chat's current document (chosen with /doc or named in a question), else the default."""
     engine = get_engine()
     chosen = (context.chat_data or {}).get("context", {}).get("document") if context.chat_data is not None else None
-    return engine.view(chosen) if any(d.id == chosen for d in engine.docs) else engine
+    return engine.view(chosen if isinstance(chosen, int) else None)
 
 
 async def doc(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -312,7 +313,7 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not text:
         await update.inline_query.answer([], cache_time=5)
         return
-    results = await asyncio.to_thread(inline.cards, get_engine(), text)
+    results = await INLINE_POOL.run(inline.cards, get_engine(), text)  # its own threads: questions never wait
     await update.inline_query.answer(results[:INLINE_LIMIT], cache_time=60)
 
 
@@ -337,7 +338,12 @@ async def send_chart(update: Update, context: ContextTypes.DEFAULT_TYPE, topic: 
         await context.bot.send_message(update.effective_chat.id, html.escape(
             f"《{engine.doc.label}》里没有可以画“{topic}”的表格数据。", quote=False))
         return
-    drawn = await _working(update, context, ChatAction.UPLOAD_PHOTO, asyncio.to_thread(render_chart, engine, topic))
+    try:  # charts have their own bounded pool: a flood of them never delays questions (nor floods chat actions)
+        work = CHART_POOL.submit(render_chart, engine, topic)
+        drawn = await (work if CHART_POOL.waits() else _working(update, context, ChatAction.UPLOAD_PHOTO, work))
+    except PoolBusy:
+        await context.bot.send_message(update.effective_chat.id, "现在画图的请求较多，请稍后再试。")
+        return
     caption = split_text(to_html(drawn.caption), CAPTION_LIMIT)[0]
     await context.bot.send_photo(update.effective_chat.id, drawn.png, caption=caption)
 
@@ -348,7 +354,7 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _run_canned(update: Update, query_id: str, subject_kind: str, context=None) -> None:
-    engine = _chat_engine(context) if context is not None else get_engine()
+    engine = _chat_engine(context) if context is not None else get_engine().view()
     ans = engine.run(engine.queries[query_id], engine.topic(subject_kind))
     for chunk in split_text(to_html(ans.text)):
         await update.effective_message.reply_text(chunk)
@@ -366,14 +372,17 @@ async def check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _run_canned(update, "checks_summary", "topic:checks", context)
 
 
-def admin_chats() -> set[int]:
-    """Chat ids from ADMIN_CHAT_IDS (comma-separated)."""
-    return {int(x) for x in os.environ.get("ADMIN_CHAT_IDS", "").replace(" ", "").split(",") if x.lstrip("-").isdigit()}
+def admin_users() -> set[int]:
+    """User ids from ADMIN_USER_IDS (comma-separated); the older ADMIN_CHAT_IDS counts only for private chats,
+    whose id is the user's (a group's id never makes its members admins)."""
+    ids = {int(x) for x in os.environ.get("ADMIN_USER_IDS", "").replace(" ", "").split(",") if x.isdigit()}
+    return ids | {int(x) for x in os.environ.get("ADMIN_CHAT_IDS", "").replace(" ", "").split(",") if x.isdigit()}
 
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """For admin chats: questions per day, answer/clarify/unknown rates, votes, top misses."""
-    if update.effective_chat.id not in admin_chats():
+    """For admins (by user id): questions per day, answer/clarify/unknown rates, votes, top misses, intake health."""
+    user = update.effective_user
+    if user is None or user.id not in admin_users():
         await update.effective_message.reply_text("这个命令仅供管理员使用。")
         return
     text = context.application.bot_data["usage"].stats_text()

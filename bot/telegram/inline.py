@@ -19,12 +19,12 @@ NOT_FOUND_TITLE = "本文件中没有这项内容"
 
 @lru_cache(maxsize=4)
 def _names(engine: Engine) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(e.name for e in engine.vocab.entities))
+    return tuple(dict.fromkeys(e.name for e in engine.view().vocab.entities))
 
 
 @lru_cache(maxsize=4)
 def _suggestions(engine: Engine) -> tuple[str, ...]:
-    return tuple(engine.all_suggestions())
+    return tuple(engine.view().all_suggestions())
 
 
 def completions(engine: Engine, text: str) -> list[str]:

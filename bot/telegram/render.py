@@ -19,17 +19,42 @@ AMOUNT = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?(?:万元|元|%)")
 NUMBER_UNIT = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?(?:万元|元|%|年|个|人|项|次|行|页)?")
 
 
+# What an over-long line is cut between, never inside: a tag, an HTML entity (&amp;), or one character.
+ATOM = re.compile(r"<[^<>]*>|&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);|.", re.S)
+TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)[^<>]*>")
+
+
+def _cut_line(line: str, limit: int) -> list[str]:
+    """Cut one over-long line of HTML into pieces under the limit, never inside a tag or an entity; tags open at
+    a cut are closed at the end of the piece and opened again at the start of the next."""
+    pieces: list[str] = []
+    stack: list[tuple[str, str]] = []  # open tags: (name, the opening tag as written)
+    piece, has_text = "", False
+    for atom in ATOM.findall(line):
+        tag = TAG.fullmatch(atom)
+        after = (stack + [(tag.group(2), atom)] if not tag.group(1) else stack[:-1]) if tag else stack
+        closing = sum(len(name) + 3 for name, _ in after)
+        if has_text and len(piece) + len(atom) + closing > limit:
+            pieces.append(piece + "".join(f"</{name}>" for name, _ in reversed(stack)))
+            piece, has_text = "".join(opening for _, opening in stack), False
+        piece += atom
+        has_text = has_text or not tag
+        stack = after
+    return pieces + [piece]
+
+
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Split at line boundaries into chunks under the limit (a single over-long line is cut)."""
+    """Split at line boundaries into chunks under the limit (a single over-long line is cut between tags and
+    entities, never inside one)."""
     chunks: list[str] = []
     current = ""
     for line in text.split("\n"):
-        while len(line) > limit:
+        if len(line) > limit:
             if current:
                 chunks.append(current)
                 current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
+            *whole, line = _cut_line(line, limit)
+            chunks += whole
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             chunks.append(current)
