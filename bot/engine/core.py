@@ -148,8 +148,11 @@ class Engine:
         if len(res.ids) == 1:
             doc_id = res.ids[0]
             keep = ctx if doc_id == current else Context(document=doc_id)
-            ans = answer_here(self.view(doc_id), rest if res.spans else question,
+            asked_here = rest if res.spans else question
+            ans = answer_here(self.view(doc_id), asked_here,
                               Context(keep.subject, keep.items, doc_id, keep.ranked, keep.query))
+            if res.others and ans.status == "unknown" and ans.tier in ("unknown", ""):
+                ans = self._earlier_year(ans, doc_id, res.others, asked_here)
             if res.others and ans.status == "answer":
                 # Other years of the same unit are loaded: offered as buttons, the answer says whose year it is.
                 asked = rest.strip() or question
@@ -165,6 +168,17 @@ class Engine:
                 return ranked
         ids = res.ids if not res.ranking else latest_per_unit(self.library.listing(RANK_BY_VIEWS))[0]
         return across([self.view(i) for i in ids], rest, res, lambda v, q: answer_here(v, q, Context(document=v.doc.id)))
+
+    def _earlier_year(self, ans: Answer, latest: int, others: list[int], question: str) -> Answer:
+        """A unit named without a year whose latest document does not print what was asked: the newest of its other
+        documents that does, saying so; else the latest document's own reply."""
+        for other in others[:3]:
+            found = answer_here(self.view(other), question, Context(document=other))
+            if found.status == "answer":
+                found.body = f"《{self.library.get(latest).label}》没有列出这一项；以下是{self.library.get(other).label}的数字：\n" \
+                             + found.body
+                return found
+        return ans
 
     def answer_here(self, question: str, previous: Context | str | None = None, doc_id: int | None = None) -> Answer:
         """Answer one question from one document (the default, or doc_id)."""

@@ -14,6 +14,7 @@ from ...normalize import label_key
 
 MIN_CHUNK = 2  # characters: shorter pieces of a question say nothing about its subject
 FILLER = re.compile(r"[的了吗呢吧啊呀是有在和与及或个么多少几哪怎那这为]")
+MONEY = ("万元", "元")
 NEAR = 0.6  # a name counts as in a sentence when this share of its two-character pieces is there
 PARALLEL = 3  # sentences tied with this many different figures are a list (one per 科室), not one answer
 YEARISH = re.compile(r"\d{4}年度?|\d+")
@@ -73,12 +74,20 @@ def answer_sentence(q, measure_only: bool = False) -> Answer | None:
     reason = "reason" in q.aspects.found
     if measure_only and measure is None:
         return None
-    if measure is None and not reason:
+    money = measure is None and not reason and set(q.aspects.found) <= {"amount"}
+    if money:
+        # "在建工程多少钱": a name no table prints, asked for its amount: the sentence that gives it in 万元/元,
+        # found by the question's own words (at least one of them, exactly).
+        measure = ("money", {"units": list(MONEY), "about": [], "words": [], "things": []})
+    elif measure is None and not reason:
         return None
     subjects = _subject_words(q, measure)
     named = _named_words(q, measure)
+    if money and not any(len(w) >= MIN_CHUNK for w in subjects):
+        return None
     scored = [(score, k, s) for k, s in enumerate(sentences_of(view))
               if all(w in s.key or _overlap(w, s.key) >= NEAR for w in named)
+              and (not money or all(w in s.key or _overlap(w, s.key) >= NEAR for w in subjects))
               and (score := _score(s, measure, reason, subjects)) > 0]
     if not scored:
         return None
