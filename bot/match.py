@@ -120,6 +120,7 @@ def _longest_pieces(text: str, taken: list[bool], name: str) -> tuple[tuple[int,
 
 
 MAX_PIECES = 3
+GENERIC = re.compile(r"\d+年度?|\d+|预算|决算|年度|本年|今年|上年|去年")
 YEAR_OR_DIGITS = re.compile(r"\d+年度?|\d+")
 
 
@@ -177,6 +178,8 @@ def _fuzzy(text: str, phon_text: str, vocab: Vocabulary, claimed, by_surface: di
         if end - start < 4 or any(start < e and s < end and (e - s > 2 or end - start < 2 * (e - s))
                                   for s, e, _ in claimed):
             continue
+        if len(GENERIC.sub("", text[start:end])) < 3:
+            continue  # "2025年预算" is in every table's title: a year and a stage name nothing
         hits += [Hit(e, surface, start, end, score * 0.9) for e in by_surface.get(surface, vocab.by_surface[surface])]
     return hits
 

@@ -33,8 +33,10 @@ def subject_question(text: str) -> str:
     return rest.strip("，,。？?的 ") or text
 
 
-def across(views: list[DocView], text: str, res: Resolution, ask: Callable[[DocView, str], Answer]) -> Answer:
-    """Answer over several documents, or ask which one when the question does not say."""
+def across(views: list[DocView], text: str, res: Resolution, ask: Callable[[DocView, str], Answer],
+           said: str = "") -> Answer:
+    """Answer over several documents, or ask which one when the question does not say (said: the question as
+    typed, units and all, for their order)."""
     several = res.named and (len(res.units) >= 2 or len(set(res.years)) >= 2 or RANKING.search(text)
                              or SIDE_BY_SIDE.search(text) or RATIO.search(text) or SUM.search(text))
     if not several:
@@ -63,7 +65,7 @@ def across(views: list[DocView], text: str, res: Resolution, ask: Callable[[DocV
             facts.append(next(f for f in a.facts if f.unit == "万元"))
         ranked = tuple(v.doc.id for v, _, _ in values)
     else:
-        values = _in_question_order(values, text, res)
+        values = _in_question_order(values, said or text, res)
         for v, a, _ in values:
             first = re.sub(r"[，,]?(其中|如下|明细)?[：:]$", "", a.body.split("\n")[0])
             lines.append(f"【{v.doc.label}】{first}" + (f"（来源：{a.source}）" if a.source else ""))
@@ -115,11 +117,12 @@ def without_place(text: str, doc) -> str:
 
 def _in_question_order(values: list, text: str, res: Resolution) -> list:
     """The documents in the order the question names them (units first, then years: "2024年…比2023年")."""
-    def pos(t) -> tuple[int, int]:
+    def pos(t) -> tuple[int, int, int]:
         doc = t[0].doc
+        said = [at for n in (*doc.names, doc.short_unit) if (at := text.find(n)) >= 0]
         unit = next((k for k, group in enumerate(res.units) if doc.id in group), len(res.units))
         year = text.find(str(doc.year))
-        return unit, year if year >= 0 else len(text)
+        return unit, min(said) if said else len(text), year if year >= 0 else len(text)
     return sorted(values, key=pos)
 
 

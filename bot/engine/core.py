@@ -167,7 +167,8 @@ class Engine:
             if ranked is not None:
                 return ranked
         ids = res.ids if not res.ranking else latest_per_unit(self.library.listing(RANK_BY_VIEWS))[0]
-        return across([self.view(i) for i in ids], rest, res, lambda v, q: answer_here(v, q, Context(document=v.doc.id)))
+        return across([self.view(i) for i in ids], rest, res, lambda v, q: answer_here(v, q, Context(document=v.doc.id)),
+                      raw)
 
     def _earlier_year(self, ans: Answer, latest: int, others: list[int], question: str) -> Answer:
         """A unit named without a year whose latest document does not print what was asked: the newest of its other

@@ -76,7 +76,26 @@ def readings(view: DocView, norm: Normalized, previous: str | None = None, hits:
                 score -= PART_NAMED  # "三公经费里公车…": the part named is the subject, not the whole
             out.append(Reading(q, h, score))
     out.sort(key=lambda r: (-r.score, -r.hit.entity.priority, -(r.hit.end - r.hit.start)))
-    return _kind_by_priority(out), aspects, norm.text
+    return _parent_first(_kind_by_priority(out)), aspects, norm.text
+
+
+def _nested(a: Entity, b: Entity) -> bool:
+    """Whether two 科目 of one name sit one inside the other (其他教育支出 20599 and its 2059999)."""
+    ca, cb = a.attrs.get("code") or "", b.attrs.get("code") or ""
+    return (a.kind == b.kind == "function" and ca and cb and ca != cb
+            and (a.attrs.get("label") or a.name) == (b.attrs.get("label") or b.name)
+            and (ca.startswith(cb) or cb.startswith(ca)))
+
+
+def _parent_first(out: list[Reading]) -> list[Reading]:
+    """A name printed for a 款 and for a 项 inside it: the 款 (which holds the 项) leads when they read alike."""
+    if len(out) < 2:
+        return out
+    best = out[0]
+    parent = next((r for r in out[1:] if r.query.id == best.query.id and best.score - r.score <= CLARIFY_MARGIN
+                   and _nested(r.hit.entity, best.hit.entity)
+                   and len(r.hit.entity.attrs["code"]) < len(best.hit.entity.attrs["code"])), None)
+    return out if parent is None else [parent, *(r for r in out if r is not parent)]
 
 
 def _kind_by_priority(out: list[Reading]) -> list[Reading]:
@@ -197,6 +216,8 @@ def rivals(view: DocView, good: list[Reading]) -> list[str]:
         if r is not best and r.hit.surface and best.hit.surface and r.hit.surface != best.hit.surface \
                 and r.hit.surface in own and r.hit.entity.kind != best.hit.entity.kind:
             continue  # "2210201住房公积金": the words are the coded row's own name, not another subject
+        if r is not best and _nested(r.hit.entity, best.hit.entity):
+            continue  # the 项 inside the 款 asked about: the 款's reply names it
         code = r.hit.entity.attrs.get("code")
         if r is not best and code and r.hit.entity.kind == best.hit.entity.kind \
                 and code == best.hit.entity.attrs.get("code"):

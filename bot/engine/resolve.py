@@ -17,7 +17,8 @@ SELF = ("本局", "我局", "贵局", "该局", "全局", "局里", "本单位",
 GOVERNMENT_BODY = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:省|市|区|县)(?:人民)?政府(?!采购|性|购买|预算|投资|债|部门)")
 PLACE_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,4}?(?:省|自治区|市|区|县))$")
 YEAR_NAMED = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年|预算|决算|\D|$)")
-SEVERAL_YEARS = re.compile(r"两年|几年|历年|各年|每年|分别|各是|各自|对比|比较|和去年|与去年|跟去年|相比")
+SEVERAL_YEARS = re.compile(r"两年|几年|历年|各年|每年|和去年|与去年|跟去年")
+SIDE_BY_SIDE = re.compile(r"分别|各是|各自|对比|比较|相比")  # several years only when one unit is named
 COMPARED = re.compile(r"(?:比|较|与|同|对比|相比)((?:19|20)\d\d)年?")
 
 
@@ -65,10 +66,15 @@ def resolve(text: str, library: Library, current: int | None, is_phrase: Callabl
     for m in GOVERNMENT_BODY.finditer(text):
         if not any(m.group(0) in n for n, _, _ in library.names_in(m.group(0))):
             missing = missing or m.group(0)  # "普陀区政府" is not any loaded unit, whatever its region
-    masked = _by_name(text, masked, library, units, spans, regions)
+    places: list[tuple[int, int]] = []
+    masked = _by_name(text, masked, library, units, spans, regions, places)
     if encode is not None:
         masked = _by_sound(text, masked, library, encode, units, spans)
     masked, missing = _by_mention(text, masked, library, units, spans, missing, is_phrase, encode)
+    if units:  # in the order the question names them (units[i] was found at spans[i])
+        spans, units = (list(t) for t in zip(*sorted(zip(spans, units), key=lambda p: p[0])))
+        # A place said right before a unit is part of its name ("忻州人社局"): out of the question with it.
+        spans += [p for p in places if any(p[1] in (s, s - 1) and text[p[1]:s] in ("", "的") for s, _ in spans)]
     compared = [int(y) for y in COMPARED.findall(text)]
     years = [int(y) for y in YEAR_NAMED.findall(text) if int(y) not in compared]
     if compared and not years:
@@ -88,7 +94,8 @@ def resolve(text: str, library: Library, current: int | None, is_phrase: Callabl
         if finals:
             ids = finals
     others: list[int] = []
-    if len(ids) > 1 and not years and not SEVERAL_YEARS.search(text):
+    one_unit = len({library.get(i).unit for i in ids}) == 1
+    if len(ids) > 1 and not years and not SEVERAL_YEARS.search(text) and not (one_unit and SIDE_BY_SIDE.search(text)):
         # A unit with several years loaded, none named: its latest; the others are offered as buttons.
         ids, others = latest_per_unit([library.get(i) for i in ids])
     units = units or regions
@@ -110,9 +117,13 @@ def latest_per_unit(docs: list) -> tuple[list[int], list[int]]:
 def _named(units: list[list[int]], regions: list[list[int]]) -> list[int]:
     """The documents the units named stand for, narrowed by the places named; places alone stand for theirs."""
     if units:
-        ids = {i for group in units for i in group}
-        for group in regions:
-            ids = (ids & set(group)) or ids
+        # Each unit named is narrowed by the places that fit it ("忻州人社局和上海市财政局": 忻州 narrows only 人社局).
+        ids: set[int] = set()
+        for group in units:
+            mine = set(group)
+            for place in regions:
+                mine = (mine & set(place)) or mine
+            ids |= mine
         return sorted(ids)
     if regions:
         ids = set(regions[0])
@@ -122,7 +133,8 @@ def _named(units: list[list[int]], regions: list[list[int]]) -> list[int]:
     return []
 
 
-def _by_name(text: str, masked: str, library: Library, units: list, spans: list, regions: list) -> str:
+def _by_name(text: str, masked: str, library: Library, units: list, spans: list, regions: list,
+             places: list) -> str:
     """Names the documents go by, longest first ("上海市普陀区规划和自然资源局" before "上海市")."""
     for name, ids, region in library.names_in(text):
         at = masked.find(name)
@@ -133,6 +145,7 @@ def _by_name(text: str, masked: str, library: Library, units: list, spans: list,
                 continue
             if region:  # a place stays in the question ("忻州人口有多少" is not about the budget)
                 regions.append(list(ids))
+                places.append((at, at + len(name)))
             else:
                 units.append(list(ids))
                 spans.append((at, at + len(name)))

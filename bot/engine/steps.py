@@ -21,7 +21,7 @@ from .readings import Reading, other_object, readings, residue, rivals, strong, 
 from .tiers import later_tiers
 from .tiers.cells import answer_cell
 from .tiers.prior import last_year
-from .tiers.sentences import answer_sentence
+from .tiers.sentences import answer_sentence, gives_measure, measure_asked
 from .verify import stated_figure, verdict
 from .view import MAX_REPLY, DocView
 
@@ -184,9 +184,15 @@ def something_else(q: Question) -> Answer | None:
 def best_with_rows(q: Question) -> Answer | None:
     """The best reading whose query finds rows (an item with no 明细 falls through to its definition)."""
     good, view = q.good, q.view
+    best = good[0]
     for r in good:
-        if good[0].score - r.score > FALLBACK_MARGIN:
+        if best.score - r.score > FALLBACK_MARGIN:
             break
+        if r.query.aspects[0] != best.query.aspects[0] and not view.rows(best.query, best.hit.entity):
+            # "机关运行经费支出" where no table prints it: the prose's figure, before the term's definition.
+            said = replies.from_narrative(view, best, best.query.aspects[0]) or later_tiers(q)
+            if said is not None:
+                return said
         rows = view.rows(r.query, r.hit.entity)
         if rows:
             missing = unserved(view, r.query, q.aspects, q.text, rows[0])
@@ -225,11 +231,13 @@ STEPS: tuple[Step, ...] = (subjects, beyond_the_document, not_a_budget_question,
 def one(view: DocView, norm: Normalized, ctx: Context, clause: bool = False) -> Answer:
     """Answer one clause: the steps in order, the first Answer wins."""
     q = Question(view, norm, ctx, clause)
-    for step in STEPS:
-        ans = step(q)
-        if ans is not None:
-            return ans
-    return last_resort(q)
+    ans = next((a for step in STEPS if (a := step(q)) is not None), None) or last_resort(q)
+    measure = measure_asked(q) if ans.status == "answer" else None
+    if measure and not gives_measure(ans, measure):
+        # "有几辆一般公务用车" answered with 公务用车 money: a count asked is not answered with another figure.
+        return replies.uncovered(view, q.found, q.aspects) if q.found else replies.unknown(
+            view, "这个问题在本预算公开文件中找不到对应的内容。")
+    return ans
 
 
 def answer_here(view: DocView, question: str, ctx: Context) -> Answer:

@@ -77,8 +77,9 @@ class DocView:
         # A name any document prints ("援助其他地区支出", "离退休支部活动室…") holds the name, or goes on from its
         # end ("请问离退休支部" + "活动室…"): not a place or unit.
         tails = [text[k:] for k in range(max(0, len(text) - MAX_START), len(text) - MIN_START + 1)]
-        return any(t in starts for starts in (name_starts(local), name_starts(self.shared.vocab)) for t in tails) \
-            or any(text in s for s in self.shared.vocab.by_surface if len(s) > len(text))
+        rows = row_names(self.shared.vocab)
+        return any(t in starts for starts in (name_starts(local.by_surface), name_starts(rows)) for t in tails) \
+            or any(text in s for s in rows if len(s) > len(text))
 
     def known_body(self, name: str) -> bool:
         """Whether a body or place name is this document's unit (or where it is)."""
@@ -239,14 +240,28 @@ class DocView:
         return f"{self.doc.short}·{fact.source}"
 
 
-def name_starts(vocab) -> frozenset[str]:
-    """The beginnings (MIN_START to MAX_START characters) of a vocabulary's names, computed once per vocabulary."""
-    found = getattr(vocab, "_name_starts", None)
+ROW_KINDS = ("function", "econ", "econ_gov", "sangong", "term")
+
+
+def row_names(vocab) -> tuple[str, ...]:
+    """The shared vocabulary's names of printed rows and terms (not the topics' everyday words), computed once."""
+    found = getattr(vocab, "_row_names", None)
     if found is None:
-        found = frozenset(s[:n] for s in vocab.by_surface if len(s) >= MIN_START
-                          for n in range(MIN_START, min(len(s), MAX_START) + 1))
-        vocab._name_starts = found
+        found = vocab._row_names = tuple(s for s, ents in vocab.by_surface.items()
+                                         if any(e.kind in ROW_KINDS for e in ents))
     return found
+
+
+_STARTS: dict[int, tuple[object, frozenset[str]]] = {}
+
+
+def name_starts(surfaces) -> frozenset[str]:
+    """The beginnings (MIN_START to MAX_START characters) of these names, computed once per collection."""
+    kept = _STARTS.get(id(surfaces))
+    if kept is None or kept[0] is not surfaces:
+        kept = _STARTS[id(surfaces)] = (surfaces, frozenset(
+            s[:n] for s in surfaces if len(s) >= MIN_START for n in range(MIN_START, min(len(s), MAX_START) + 1)))
+    return kept[1]
 
 
 def strip_source(text: str) -> str:

@@ -16,7 +16,7 @@ from ...normalize import label_key as row_key
 ROW_KINDS = {"function", "econ", "econ_gov", "sangong", "project", "catalog"}
 TOTAL_ROW = re.compile(r"^(合计|总计|小计|部门合计)$")  # a bare total row names no table: only with the table named
 MIN_ROW = 2  # characters: a shorter row label is never looked for in a question
-CELL_ASPECTS = {"amount", "attribute"}  # a cell answers how much; a share, change, count or reason is another tier's
+CELL_ASPECTS = {"amount"}  # a cell answers how much; a share, change, count or reason is another tier's
 SIDES = ("收入", "支出")
 TOTAL_COLUMNS = ("合计", "总计", "金额", "决算数", "预算数", "本年预算")
 SEVERAL = re.compile(r"和|与|及|跟|、|还有|以及|分别|各|(?<!增|参|追)加(?!总)|比|减|倍|一共|合计|总共")

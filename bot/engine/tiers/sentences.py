@@ -15,6 +15,7 @@ from ...normalize import label_key
 MIN_CHUNK = 2  # characters: shorter pieces of a question say nothing about its subject
 FILLER = re.compile(r"[的了吗呢吧啊呀是有在和与及或个么多少几哪怎那这为]")
 MONEY = ("万元", "元")
+LABEL = 12  # characters of a figure's own label quoted before it
 NEAR = 0.6  # a name counts as in a sentence when this share of its two-character pieces is there
 PARALLEL = 3  # sentences tied with this many different figures are a list (one per 科室), not one answer
 YEARISH = re.compile(r"\d{4}年度?|\d+")
@@ -63,14 +64,26 @@ def asked_measure(view, text: str) -> tuple[str, dict] | None:
     return "+".join(names), {"units": units, "about": about, "words": words, "things": counted}
 
 
-def answer_sentence(q, measure_only: bool = False) -> Answer | None:
-    """The sentence that holds the asked measure or reason for the asked subject, quoted; or None."""
-    view, text = q.view, q.norm.text
-    masked = text
+def measure_asked(q) -> tuple[str, dict] | None:
+    """The prose measure a question asks, read past the names it matched ("办公设备购置" names an item, it does
+    not ask for 设备)."""
+    masked = q.norm.text
     for h in q.hits:
         if h.surface and h.score >= 90 and h.end - h.start > 2 and not h.entity.kind.startswith("topic:"):
             masked = masked[:h.start] + "\x00" * (h.end - h.start) + masked[h.end:]
-    measure = asked_measure(view, masked)  # "办公设备购置" names an item, it does not ask for 设备
+    return asked_measure(q.view, masked)
+
+
+def gives_measure(ans: Answer, measure: tuple[str, dict]) -> bool:
+    """Whether a reply states a figure in the measure's units (a count asked is not answered in 万元)."""
+    units = "|".join(re.escape(u) for u in measure[1]["units"])
+    return bool(re.search(rf"\d\s*(?:{units})", ans.body))
+
+
+def answer_sentence(q, measure_only: bool = False) -> Answer | None:
+    """The sentence that holds the asked measure or reason for the asked subject, quoted; or None."""
+    view = q.view
+    measure = measure_asked(q)
     reason = "reason" in q.aspects.found
     if measure_only and measure is None:
         return None
@@ -156,8 +169,10 @@ def _score(s: Sentence, measure, reason: bool, subjects: list[str]) -> float:
         if not re.search(rf"\d\s*(?:{units})", s.text):
             return 0.0
         score += 10
-        if not subjects and not any(w in s.text for w in measure[1]["about"]):
-            return 0.0
+        about = [w for w in measure[1]["about"] if w in s.text]
+        if measure[1]["about"] and not about:
+            return 0.0  # "项目几个": a sentence counting 内设机构 is not the answer, whatever else it shares
+        score += max((len(w) for w in about), default=0)
         score += sum(len(w) for w in measure[1]["things"] if w in s.text) / 2  # "预算单位" counted, not 机关
     if reason:
         if "原因" not in s.text and "由于" not in s.text:
@@ -180,15 +195,32 @@ def _overlap(word: str, key: str) -> float:
 
 
 def _figures(quote: str, measure, subjects: list[str]) -> str:
-    """The asked figures as the sentence prints them ("2批次、26人次"), for the reply's first line: those right
-    after the subject's words when the sentence gives several."""
+    """The asked figures as the sentence prints them, each with the words just before it ("共有车辆2辆",
+    "公务接待2批次、26人次"), for the reply's first line: the figure the question's own words lead to first, else
+    the first one after the thing counted; one per unit asked."""
     if not measure:
         return ""
-    units = "|".join(re.escape(u) for u in measure[1]["units"])
+    units = "|".join(re.escape(u) for u in sorted(measure[1]["units"], key=len, reverse=True))
     found = list(re.finditer(rf"(\d[\d,.]*)\s*({units})", quote))
     if not found:
         return ""
-    cues = [w for w in subjects + list(measure[1]["about"]) if w]
-    near = [m for m in found if any(c in label_key(quote[max(0, m.start() - 14):m.start()]) for c in cues)]
-    chosen = (near or found)[:2] if len({m.group(2) for m in found}) == 1 else (near or found)[:4]
-    return "文件写明：" + "、".join(f"{m.group(1)}{m.group(2)}" for m in chosen) + "。"
+    about = [w for w in measure[1]["about"] if w]
+    chosen: dict[str, tuple[str, str]] = {}
+    for rank, cues in enumerate((subjects, about, [""])):
+        for m in found:
+            label = _label_before(quote, m.start())
+            key = label_key(re.split(r"[，,。；;：:、（）()\s]", quote[max(0, m.start() - LABEL):m.start()])[-1])
+            if m.group(2) not in chosen and any(c in key or (c and _overlap(c, key) >= NEAR) for c in cues
+                                                if c or rank == 2):
+                chosen[m.group(2)] = (label, m.group(1) + m.group(2))
+    parts = [label + figure for label, figure in chosen.values()]
+    return "文件写明：" + "、".join(parts[:4]) + "。"
+
+
+def _label_before(text: str, at: int) -> str:
+    """The words before a figure back to the last punctuation (at most LABEL characters)."""
+    window = text[max(0, at - LABEL):at]
+    head = re.split(r"[，,。；;：:、（）()\s]", window)[-1]
+    if len(head) == len(window) and at > LABEL:  # cut mid-sentence: keep only what follows its last 的
+        head = head.rsplit("的", 1)[1] if "的" in head else ""
+    return head
