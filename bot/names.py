@@ -49,6 +49,19 @@ def region_names(region: str) -> set[str]:
     return {n for n in out if len(n) >= 2}
 
 
+# The one-character names of provinces and municipalities ("沪财政局", "京…"): said only right before a unit's name.
+PROVINCE_SHORT = {"上海": "沪", "北京": "京", "天津": "津", "重庆": "渝", "山西": "晋", "河北": "冀", "河南": "豫",
+                  "山东": "鲁", "江苏": "苏", "浙江": "浙", "广东": "粤", "四川": "川", "湖北": "鄂", "湖南": "湘",
+                  "安徽": "皖", "福建": "闽", "江西": "赣", "陕西": "陕", "甘肃": "甘", "辽宁": "辽", "吉林": "吉",
+                  "黑龙江": "黑", "内蒙古": "蒙", "广西": "桂", "海南": "琼", "云南": "滇", "贵州": "黔", "西藏": "藏",
+                  "青海": "青", "宁夏": "宁", "新疆": "新"}
+
+
+def province_short(regions) -> set[str]:
+    """The one-character names of the provinces among these region names."""
+    return {PROVINCE_SHORT[r] for r in regions if r in PROVINCE_SHORT}
+
+
 def abbreviation_keys(name: str) -> set[tuple[str, str]]:
     """(first, last) character pairs an abbreviation of this name may start and end with (人社局 → 人…局)."""
     if len(name) < 3:

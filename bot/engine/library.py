@@ -83,6 +83,7 @@ class Library:
         # Names start and end with few characters: only substrings that could be one are looked up.
         self.firsts, self.lasts, self.sound_firsts, self.sound_lasts = (set((e or "").replace(",", "")) for e in ends)
         self.get = lru_cache(maxsize=DOC_CACHE)(self._get)
+        self._ends: tuple[tuple[str, ...], tuple[str, ...]] | None = None
 
     def _get(self, doc_id: int) -> Doc | None:
         with self.lock:
@@ -135,14 +136,36 @@ class Library:
                     by.setdefault((key, bool(region)), []).append(doc_id)
         return [(key, tuple(sorted(set(ids))), region) for (key, region), ids in by.items()]
 
-    def abbreviated(self, mention: str) -> list[int]:
-        """Documents whose unit this mention abbreviates ("人社局", "规划资源局", "临江卫健委")."""
+    def abbreviated(self, mention: str, encode=None) -> list[int]:
+        """Documents whose unit this mention abbreviates ("人社局", "规划资源局", "临江卫健委"); with encode, also
+        by sound when no character match does ("人设局", "福利园")."""
         if len(mention) < 3:
             return []
         with self.lock:
             rows = self.conn.execute("select document_id, name from doc_abbrev where first = ? and last = ?",
                                      (mention[0], mention[-1])).fetchall()
-        return sorted({d for d, name in rows if is_abbreviation(mention, name)})
+        found = sorted({d for d, name in rows if is_abbreviation(mention, name)})
+        if found or encode is None:
+            return found
+        firsts, lasts = self._abbrev_ends()
+        heads = [c for c in firsts if encode(c) == encode(mention[0])]
+        tails = [c for c in lasts if encode(c) == encode(mention[-1])]
+        if not heads or not tails:
+            return []
+        with self.lock:
+            rows = self.conn.execute(
+                f"select document_id, name from doc_abbrev where first in ({','.join('?' * len(heads))}) "
+                f"and last in ({','.join('?' * len(tails))})", (*heads, *tails)).fetchall()
+        sound = encode(mention)
+        return sorted({d for d, name in rows if is_abbreviation(sound, encode(name))})
+
+    def _abbrev_ends(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The first and last characters abbreviations are filed under (read once)."""
+        if self._ends is None:
+            with self.lock:
+                self._ends = tuple(tuple(r[0] for r in self.conn.execute(f"select distinct {c} from doc_abbrev"))
+                                   for c in ("first", "last"))
+        return self._ends
 
     def loaded_regions(self) -> frozenset[str]:
         """The region names of all loaded documents (a place that is one of them is not 'another place')."""

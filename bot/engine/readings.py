@@ -71,7 +71,7 @@ def readings(view: DocView, norm: Normalized, previous: str | None = None, hits:
                 continue
             skel = norm.text[: h.start] + "X" + norm.text[h.end:]
             sim = max((shared.skeleton_scorer(skel, s) for s in shared.skeletons.get(q.id, ())), default=0)
-            score = _score(view, q, h, aspects, sim)
+            score = _score(view, q, h, aspects, sim, norm.text)
             if _part_named(h, parts_named) or _another_whole(h, parts_named):
                 score -= PART_NAMED  # "三公经费里公车…": the part named is the subject, not the whole
             out.append(Reading(q, h, score))
@@ -172,9 +172,11 @@ def residue(view: DocView, text: str) -> str:
     return re.sub(r"\d[\d.,]*(万元|万|元|%)|\d{4}年", "", text)
 
 
-def _score(view: DocView, q: Query, h: Hit, aspects: Aspects, sim: float) -> float:
+def _score(view: DocView, q: Query, h: Hit, aspects: Aspects, sim: float, text: str = "") -> float:
     ranks = {a: view.words["aspects"][a]["rank"] for a in aspects.found}
-    served = [a for a in aspects.found if a in q.aspects or (a == "attribute" and q.attributes)]
+    # An attribute is served by the query whose own attribute words the question uses ("是一次性项目吗": 项目属性).
+    own = any(w in text for spec in q.attributes.values() for w in spec["words"])
+    served = [a for a in aspects.found if a in q.aspects or (a == "attribute" and own)]
     score = h.score * W_HIT + h.entity.priority * W_PRIORITY + sim * W_SKELETON + (h.end - h.start) * W_COVER
     if served:
         score += SERVED + SERVED_RANK * ranks[served[0]]

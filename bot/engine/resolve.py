@@ -6,11 +6,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..names import province_short
 from ..understand import body_mentions
 from .library import Doc, Library
 
 # A unit's own words for itself or its place in a question ("本局", "我们单位").
-LEAD = "问查看说请给我和与跟及的在是从对把那这年度比较同今去明前后"
+# Characters that may stand right before a unit's name without being part of a longer one: particles,
+# pronouns, verbs of asking and comparing ("咱人社局", "关心咱们人社局", "物业费占福利院", "沪财政局").
+LEAD = "问查看说请给我和与跟及的在是从对把那这年度比较同今去明前后咱们你他她它占向为替关心知道了呢吗啊呀吧"
 RANKING = re.compile(r"(哪个|哪家|哪一个|哪些)(单位|部门|街道|文件)(?=.*(最|排|第一|前|多|少|高|低))|"
                      r"(各|每个|所有|全部|这些|几个|[两三四五六七八九十]个)(单位|部门|文件)|各文件")
 SELF = ("本局", "我局", "贵局", "该局", "全局", "局里", "本单位", "全单位", "单位", "本部门", "本院", "本街道", "我们", "你们")
@@ -38,12 +41,15 @@ class Resolution:
     prior: str = ""  # "规划局2023年…" answered by the 2024 document's figures for the year before: what was named
 
 
-def _stands_alone(text: str, at: int, name: str, docs: list[Doc]) -> bool:
+def _stands_alone(text: str, at: int, name: str, docs: list[Doc], encode=None) -> bool:
     """Whether a name found in the text names that document, not a longer, other body ("第二社会福利院")."""
     before = text[:at]
     if before and "\u4e00" <= before[-1] <= "\u9fff" and before[-1] not in LEAD:
-        if any(before.endswith(r) for d in docs for r in d.regions):
-            return True  # "普陀规划资源局", "上海财政局": the document's own place before its name
+        if any(before.endswith(r) for d in docs for r in (*d.regions, *province_short(d.regions))):
+            return True  # "普陀规划资源局", "上海财政局", "沪财政局": the document's own place before its name
+        if encode is not None and any(encode(before).endswith(encode(r)) for d in docs for r in d.regions
+                                      if len(r) >= 2):
+            return True  # "心州人社局": the place said by sound
         place = PLACE_BEFORE.search(before)
         if not place:
             return False
@@ -178,8 +184,8 @@ def _by_mention(text: str, masked: str, library: Library, units: list, spans: li
         hit = None
         for k in range(0, max(1, len(mention) - 2)):
             tail = mention[k:]
-            ids = library.abbreviated(tail)
-            if ids and _stands_alone(text, start + k, tail, [library.get(i) for i in ids[:20]]):
+            ids = library.abbreviated(tail, encode)
+            if ids and _stands_alone(text, start + k, tail, [library.get(i) for i in ids[:20]], encode):
                 hit = (ids, start + k)
                 break
         if hit:

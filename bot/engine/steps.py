@@ -31,6 +31,7 @@ NAMED_PART = 85.0  # a document name (project, 科室, row) read at least this w
 MAX_RESIDUE = 2  # characters a description-named question may leave unexplained ("技能大赛一等奖奖金" is not asked)
 NAMED_OUTRIGHT = 80.0  # hits at least this good are masked before scope words are looked for
 DOCUMENT_PHRASES = {"target", "project", "catalog", "department", "term"}
+REASONISH = re.compile(r"原因|由于|因为|主要是|用于|系")
 PRONOUN = re.compile(r"^(它|其|这个|这项|该项|那个|那项|这笔|那笔|该笔|此项)")
 
 
@@ -232,6 +233,15 @@ def one(view: DocView, norm: Normalized, ctx: Context, clause: bool = False) -> 
     """Answer one clause: the steps in order, the first Answer wins."""
     q = Question(view, norm, ctx, clause)
     ans = next((a for step in STEPS if (a := step(q)) is not None), None) or last_resort(q)
+    if ans.status == "answer" and "reason" in q.aspects.found and not REASONISH.search(ans.body):
+        # "预算为什么增加" answered with how much it grew: the document's own reason, or say it gives none.
+        why = answer_sentence(q)
+        if why is not None and why.body not in ans.body:
+            ans = Answer("answer", f"{ans.body.splitlines()[0]}\n{why.body}", ans.query, ans.params, ans.score,
+                         ans.facts, ans.suggestions, ans.subject, source="；".join(filter(None, (ans.source, why.source))),
+                         tier=ans.tier or why.tier)
+        else:
+            ans.body += "\n（文件没有写明原因。）"
     measure = measure_asked(q) if ans.status == "answer" else None
     if measure and not gives_measure(ans, measure):
         # "有几辆一般公务用车" answered with 公务用车 money: a count asked is not answered with another figure.
@@ -299,6 +309,11 @@ def _clauses(view: DocView, clauses: list[Normalized], ctx: Context) -> Answer |
     answered = [a for a in answers if a.status == "answer"]
     if len(answers) < 2 or not answered:
         return None
+    # "我是忻州的一名退休职工，…，退休费安排了多少": what comes before the first answered clause is the asker's
+    # preamble, not a question the reply must decline.
+    answers = answers[answers.index(answered[0]):]
+    if len(answers) == 1:
+        return answers[0]
     text = "\n\n".join(a.body if a.status == "answer" else a.body.split("\n", 1)[0] for a in answers)
     sources = "；".join(dict.fromkeys(a.source for a in answered if a.source))
     return Answer("answer", cap(text, MAX_REPLY), ",".join(a.query or "" for a in answered),

@@ -127,6 +127,8 @@ class DocView:
         if entity.kind == "function" and entity.attrs.get("code"):
             # A name printed under several codes is asked by its code alone ("2012902预算多少").
             name = entity.attrs["label"] if entity.attrs["label"] == entity.name else ""
+            if not name and "{code}" not in template:
+                name = entity.attrs["code"]  # "2080101包括哪些科目"
         return template.format(name=name, code=entity.attrs.get("code", ""), title=query.title)
 
     # -- running a canned query ----------------------------------------------------------------------------------

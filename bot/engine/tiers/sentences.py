@@ -15,6 +15,9 @@ from ...normalize import label_key
 MIN_CHUNK = 2  # characters: shorter pieces of a question say nothing about its subject
 FILLER = re.compile(r"[的了吗呢吧啊呀是有在和与及或个么多少几哪怎那这为]")
 MONEY = ("万元", "元")
+REASON_HINT = 4  # a reason sentence that speaks of what the question compares (年初预算, 比上年) first
+REASON_WORDS = {"vs_budget": ("年初", "预算数", "完成", "未开展", "未完成", "小于", "结余"),
+                "change": ("比上年", "较上年", "上一年度", "上年度", "较上一", "比20", "增加", "减少", "增长", "下降")}
 LABEL = 12  # characters of a figure's own label quoted before it
 NEAR = 0.6  # a name counts as in a sentence when this share of its two-character pieces is there
 PARALLEL = 3  # sentences tied with this many different figures are a list (one per 科室), not one answer
@@ -49,7 +52,8 @@ def sentences_of(view) -> list[Sentence]:
 def asked_measure(view, text: str) -> tuple[str, dict] | None:
     """The prose measures a question asks for (vehicles, 批次, 人次 …), as one spec: names, units, about-words."""
     vocab = view.words.get("measures", {})
-    asked = any(w in text for w in vocab.get("asks", ()))
+    money = any(w in text for w in vocab.get("money", ()))  # "公车花了多少": the money, not how many cars
+    asked = any(w in text for w in vocab.get("asks", ())) and not money
     names, units, about, words, counted = [], [], [], [], []
     for name, spec in vocab.get("measures", {}).items():
         things = [w for w in spec.get("things", ()) if w in text] if asked else []
@@ -96,12 +100,13 @@ def answer_sentence(q, measure_only: bool = False) -> Answer | None:
         return None
     subjects = _subject_words(q, measure)
     named = _named_words(q, measure)
+    hints = tuple(tuple(REASON_WORDS.get(a, ())) for a in q.aspects.found if a != "reason")
     if money and not any(len(w) >= MIN_CHUNK for w in subjects):
         return None
     scored = [(score, k, s) for k, s in enumerate(sentences_of(view))
               if all(w in s.key or _overlap(w, s.key) >= NEAR for w in named)
               and (not money or all(w in s.key or _overlap(w, s.key) >= NEAR for w in subjects))
-              and (score := _score(s, measure, reason, subjects)) > 0]
+              and (score := _score(s, measure, reason, subjects, hints)) > 0]
     if not scored:
         return None
     best_score = max(x[0] for x in scored)
@@ -162,7 +167,7 @@ def _chunks(q, measure: tuple[str, dict] | None) -> list[str]:
     return [c for c in re.split(r"\s+|" + FILLER.pattern, rest) if len(c) >= MIN_CHUNK]
 
 
-def _score(s: Sentence, measure, reason: bool, subjects: list[str]) -> float:
+def _score(s: Sentence, measure, reason: bool, subjects: list[str], hints: tuple = ()) -> float:
     score = 0.0
     if measure:
         units = "|".join(re.escape(u) for u in measure[1]["units"])
@@ -178,6 +183,8 @@ def _score(s: Sentence, measure, reason: bool, subjects: list[str]) -> float:
         if "原因" not in s.text and "由于" not in s.text:
             return 0.0
         score += 6
+        # The reason for what was asked: a sentence about the budget gap for "没花完", the year's change for "增加".
+        score += sum(REASON_HINT for words in hints if any(w in s.text for w in words))
     matched = [w for w in subjects if w in s.key]
     if subjects and not matched:
         near = max((_overlap(w, s.key) for w in subjects), default=0)
