@@ -178,8 +178,8 @@ def _fuzzy(text: str, phon_text: str, vocab: Vocabulary, claimed, by_surface: di
         if end - start < 4 or any(start < e and s < end and (e - s > 2 or end - start < 2 * (e - s))
                                   for s, e, _ in claimed):
             continue
-        if len(GENERIC.sub("", text[start:end])) < 3:
-            continue  # "2025年预算" is in every table's title: a year and a stage name nothing
+        if sum(c in surface for c in GENERIC.sub("", text[start:end])) < 3:
+            continue  # "2025年预算多少钱" and every table's title share a year and a stage: that names nothing
         hits += [Hit(e, surface, start, end, score * 0.9) for e in by_surface.get(surface, vocab.by_surface[surface])]
     return hits
 

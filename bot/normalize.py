@@ -17,6 +17,7 @@ PUNCT = re.compile(r"[\s\u3000？?！!。．.，,、；;：:“”\"‘’'《�
 CN_DIGITS = {"〇": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
              "六": "6", "七": "7", "八": "8", "九": "9"}
 CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{2,4})年")
+CN_SPOKEN_YEAR = re.compile(r"([一二两]千零?[零〇一二三四五六七八九十]{1,3})年")  # 两千零二十三年 → 2023年
 SHORT_YEAR = re.compile(r"(?<![\d.])(1[5-9]|2\d)年(?!内|以|期|左右|后|前|来)")  # "23年" → 2023年 (not "12年内")
 CN_CODE = re.compile(r"[〇零一二三四五六七八九]{3,}")  # 科目编码 read out digit by digit: 二〇八〇一〇一
 # C0/C1 controls (terminal escapes), zero-width and bidi marks, embeddings/overrides (U+202A–202E), isolates
@@ -95,6 +96,8 @@ def _normalize(question: str, simplify: dict[str, str], drop: tuple[str, ...] = 
     raw = CONTROL.sub(" ", question[: MAX_CHARS * 2])
     raw = unicodedata.normalize("NFKC", raw)[:MAX_CHARS].lower()
     raw = to_simplified(raw, simplify)
+    raw = CN_SPOKEN_YEAR.sub(lambda m: f"{cn_integer(m.group(1).replace('〇', '零'))}年"
+                             if 1900 <= (cn_integer(m.group(1).replace('〇', '零')) or 0) <= 2100 else m.group(0), raw)
     raw = CN_YEAR.sub(lambda m: _year("".join(CN_DIGITS[c] for c in m.group(1))) + "年", raw)
     raw = SHORT_YEAR.sub(lambda m: "20" + m.group(1) + "年", raw)
     raw = CN_AMOUNT.sub(_cn_amount, raw)  # "百分之二十一点五一" → 21.51%, "六万" → 6万

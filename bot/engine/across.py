@@ -27,10 +27,16 @@ SHAPE = re.compile(r"(哪个|哪家|哪一个|什么)(单位|部门|街道|文�
 LEAST = re.compile(r"最少|最低|最小")
 
 
+STAGE_ONLY = {"预算": "收支总额", "决算": "收支总额", "预算数": "收支总额", "决算数": "收支总额", "总预算": "收支总额",
+              "经费": "收支总额", "钱": "收支总额", "收入": "收入总计", "支出": "支出总计", "总收入": "收入总计",
+              "总支出": "支出总计"}
+
+
 def subject_question(text: str) -> str:
-    """What to ask each document: the question without its units, years and the comparison itself."""
-    rest = SHAPE.sub("", text)
-    return rest.strip("，,。？?的 ") or text
+    """What to ask each document: the question without its units, years and the comparison itself ("预算" alone,
+    compared across documents, is their totals)."""
+    rest = SHAPE.sub("", text).strip("，,。？?的 ")
+    return STAGE_ONLY.get(rest, rest) or text
 
 
 def across(views: list[DocView], text: str, res: Resolution, ask: Callable[[DocView, str], Answer],

@@ -1,11 +1,12 @@
 """Replies beyond one query's rows: membership yes/no, several subjects, out of scope, not in the document."""
 from __future__ import annotations
 
+import json
 import re
 
 from ..answers import Answer
 from ..compose import cap, combine, main_value, quoted
-from ..format import amount
+from ..format import Fact, amount
 from ..match import Aspects, Hit
 from ..vocab import Entity
 from .readings import Reading, strong
@@ -160,8 +161,28 @@ def from_narrative(view: DocView, best: Reading, aspect: str) -> Answer | None:
         if q.fallback and aspect in q.aspects and view.doc.stage in q.stages and fits(q, best.hit.entity):
             rows = view.rows(q, best.hit.entity)
             if rows:
-                return view.run(q, best.hit.entity, best.score, rows)
+                ans = view.run(q, best.hit.entity, best.score, rows)
+                if aspect == "amount" and not ans.facts:
+                    ans.facts = _stated_amount(ans.body, best.hit.entity, ans.source)
+                return ans
     return None
+
+
+STATED = re.compile(r"(\d[\d,]*(?:\.\d+)?)万元")
+
+
+def _stated_amount(body: str, entity: Entity, source: str) -> list[Fact]:
+    """The amount a quoted sentence states for its subject ("机关运行经费支出142.80万元"): the first 万元 figure
+    after the subject's name, as a fact (so comparisons across documents can use it)."""
+    names = [n for n in {entity.name, *(entity.attrs.get("narrative") and json.loads(entity.attrs["narrative"]) or [])}
+             if n]
+    for name in sorted(names, key=len, reverse=True):
+        at = body.find(name)
+        if at >= 0:
+            m = STATED.search(body, at)
+            if m and m.start() - at <= len(name) + 8:
+                return [Fact(entity.name, float(m.group(1).replace(",", "")), "万元", source)]
+    return []
 
 
 def unknown(view: DocView, why: str) -> Answer:

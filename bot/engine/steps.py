@@ -123,6 +123,8 @@ def listed_item(q: Question) -> None:
 def read(q: Question) -> None:
     """Every (query, subject) reading, scored."""
     q.found, q.aspects, q.text = readings(q.view, q.norm, q.ctx.subject, q.hits, q.clause)
+    if not q.hits and q.found and not q.found[0].hit.surface:
+        q.hits = [q.found[0].hit]  # "…，有多少": the subject carried on from before, for the tiers after the queries
 
 
 def no_reading(q: Question) -> Answer | None:

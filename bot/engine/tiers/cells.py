@@ -105,6 +105,10 @@ def _rows(q) -> list[tuple[str, str, int, int, bool]]:
         if h.surface and h.score >= 90 and h.entity.kind in ROW_KINDS:
             label = re.sub(r"（\d+）$", "", h.entity.attrs.get("label") or h.entity.name)
             out.append((row_key(label), h.entity.attrs.get("code", ""), h.start, h.end, False))
+        elif not h.surface and h.entity.kind in (*ROW_KINDS, "term"):
+            # "…是什么意思，有多少": the subject the question carries on, a row by its printed name.
+            label = re.sub(r"（\d+）$", "", h.entity.attrs.get("label") or h.entity.name)
+            out.append((row_key(label), h.entity.attrs.get("code", ""), 0, 0, True))
     subs = {text[i:j] for i in range(len(text)) for j in range(i + MIN_ROW, min(len(text), i + 30) + 1)}
     if subs:
         with view.shared.lock:
