@@ -8,7 +8,7 @@ from ..answers import Answer
 from ..compose import cap, main_value
 from ..format import Fact, amount
 from ..understand import Context
-from .resolve import Resolution
+from .resolve import SEVERAL_YEARS, Resolution
 from .view import MAX_REPLY, DocView
 
 RANKING = re.compile(r"(哪个|哪家|哪一个|什么)(单位|部门|街道|文件)|(各|每个|所有)(单位|部门|文件)|谁(最|的|更)?(多|少|高|低|大|小)|"
@@ -23,7 +23,8 @@ SHAPE = re.compile(r"(哪个|哪家|哪一个|什么)(单位|部门|街道|文�
                    r"谁最|分别|各自|对比|比较|(?<=\d年)(和|与|跟|及)|^(和|与|跟|及)|比[^，。？]*$|(19|20)\d\d(年度?)?|"
                    r"是?的?(几|多少)倍|倍数|加起来|加在一起|合起来|一共|总共|相加|之和|总和|相差多少|差多少|差额|"
                    r"谁(最|更)?(多|少|高|低|大|小)|按(大小|金额|多少)?排(个序|序|名)?|排(个|一下)?(名|序)|"
-                   r"(由|从)(高|大|多)到(低|小|少)|^[、，,和与跟及]+|[、，,和与跟及]+$|^的")
+                   r"(由|从)(高|大|多)到(低|小|少)|^[、，,和与跟及]+|[、，,和与跟及]+$|^的|"
+                   r"(这|近)?(两|几|三)年的?|历年的?|各年的?|每年的?|各是|各为")
 LEAST = re.compile(r"最少|最低|最小")
 
 
@@ -44,6 +45,7 @@ def across(views: list[DocView], text: str, res: Resolution, ask: Callable[[DocV
     """Answer over several documents, or ask which one when the question does not say (said: the question as
     typed, units and all, for their order)."""
     several = res.named and (len(res.units) >= 2 or len(set(res.years)) >= 2 or RANKING.search(text)
+                             or SEVERAL_YEARS.search(text)
                              or SIDE_BY_SIDE.search(text) or RATIO.search(text) or SUM.search(text))
     if not several:
         probe = ask(views[0], text)

@@ -74,6 +74,8 @@ def readings(view: DocView, norm: Normalized, previous: str | None = None, hits:
             score = _score(view, q, h, aspects, sim, norm.text)
             if _part_named(h, parts_named) or _another_whole(h, parts_named):
                 score -= PART_NAMED  # "三公经费里公车…": the part named is the subject, not the whole
+            elif container(h, norm.text, parts_named):
+                score -= PART_NAMED  # "一般公共预算基本支出中的人员经费": 人员经费 is asked, within the others
             out.append(Reading(q, h, score))
     out.sort(key=lambda r: (-r.score, -r.hit.entity.priority, -(r.hit.end - r.hit.start)))
     return _parent_first(_kind_by_priority(out)), aspects, norm.text
@@ -119,6 +121,20 @@ def _part_named(whole: Hit, hits: list[Hit]) -> bool:
     kinds = set(whole.entity.attrs.get("parts", ()))
     return bool(kinds) and any(p.entity.kind in kinds and (p.end <= whole.start or whole.end <= p.start)
                                and _belongs(p.entity, whole.entity) for p in hits if p.entity is not whole.entity)
+
+
+CONTAINER = re.compile(r"(?:当中|之中|里面|中间|中|里)的?")
+
+
+def container(h: Hit, text: str, hits: list[Hit]) -> bool:
+    """Whether a name only says where the subject is ("一般公共预算基本支出中的人员经费"): a name follows 中/里
+    somewhere after it."""
+    if not h.surface:
+        return False
+    for m in CONTAINER.finditer(text, h.end):
+        if any(o.start == m.end() and o.entity is not h.entity for o in hits):
+            return True
+    return False
 
 
 def _unshadowed(hits: list[Hit]) -> list[Hit]:

@@ -143,7 +143,7 @@ def uncovered(view: DocView, found: list[Reading], aspects: Aspects) -> Answer:
     clear = [r for r in found if r.hit.score >= 90 and r.query.aspects[0] in ("amount", "info", "definition")]
     if not clear or not aspects.found:
         return unknown(view, "这个问题在本预算公开文件中找不到对应的内容。")
-    best = max(clear, key=lambda r: (r.hit.score, r.hit.entity.priority, r.query.aspects[0] == "amount", r.score))
+    best = clear[0]  # the best reading (readings come best first): its subject is what the question is about
     if aspects.found[0] == "definition" and "list" in best.query.aspects:
         return view.run(best.query, best.hit.entity, best.score)  # "经费来源是什么": what it holds
     asked = view.words["aspects"][aspects.found[0]].get("label", aspects.found[0])

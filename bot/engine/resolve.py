@@ -99,6 +99,11 @@ def resolve(text: str, library: Library, current: int | None, is_phrase: Callabl
         finals = [i for i in ids if library.get(i).stage == "决算"]
         if finals:
             ids = finals
+    elif "预算" in text and len(ids) > 1:
+        # "2024年北岭体育局收入预算": of a unit's 预算 and 决算 of one year, the 预算 (决算 questions say 决算).
+        budgets = [i for i in ids if library.get(i).stage == "预算"]
+        if budgets and len({library.get(i).unit for i in budgets}) == len({library.get(i).unit for i in ids}):
+            ids = budgets
     others: list[int] = []
     one_unit = len({library.get(i).unit for i in ids}) == 1
     if len(ids) > 1 and not years and not SEVERAL_YEARS.search(text) and not (one_unit and SIDE_BY_SIDE.search(text)):

@@ -18,6 +18,7 @@ from . import replies
 from .coverage import about_something_else
 from .described import described_project
 from .readings import Reading, other_object, readings, residue, rivals, strong, unserved
+from .readings import container
 from .tiers import later_tiers
 from .tiers.cells import answer_cell
 from .tiers.prior import last_year
@@ -191,6 +192,8 @@ def best_with_rows(q: Question) -> Answer | None:
     for r in good:
         if best.score - r.score > FALLBACK_MARGIN:
             break
+        if r.hit.entity.key != best.hit.entity.key and container(r.hit, q.norm.text, [best.hit]):
+            continue  # "…基本支出中办公费": where the subject is said to be is not the subject that has no rows
         if r.query.aspects[0] != best.query.aspects[0] and not view.rows(best.query, best.hit.entity):
             # "机关运行经费支出" where no table prints it: the prose's figure, before the term's definition.
             said = replies.from_narrative(view, best, best.query.aspects[0]) or later_tiers(q)

@@ -13,8 +13,10 @@ from ...answers import Answer
 from ...normalize import label_key
 
 MIN_CHUNK = 2  # characters: shorter pieces of a question say nothing about its subject
-FILLER = re.compile(r"[的了吗呢吧啊呀是有在和与及或个么多少几哪怎那这为]")
+FILLER = re.compile(r"[的了吗呢吧啊呀是有在和与及或个么多少几哪怎那这为中里说]")
 MONEY = ("万元", "元")
+QUESTION_FRAME = re.compile(r"预算|决算|部门|单位|文件|里说|里面|多少|几|是|的|\d+年度?")  # not what is asked
+SHARED_PIECE = 0.5  # a tie-break: sentences sharing more two-character pieces with the question first
 REASON_HINT = 4  # a reason sentence that speaks of what the question compares (年初预算, 比上年) first
 REASON_WORDS = {"vs_budget": ("年初", "预算数", "完成", "未开展", "未完成", "小于", "结余"),
                 "change": ("比上年", "较上年", "上一年度", "上年度", "较上一", "比20", "增加", "减少", "增长", "下降")}
@@ -91,7 +93,7 @@ def answer_sentence(q, measure_only: bool = False) -> Answer | None:
     reason = "reason" in q.aspects.found
     if measure_only and measure is None:
         return None
-    money = measure is None and not reason and set(q.aspects.found) <= {"amount"}
+    money = measure is None and not reason and set(q.aspects.found) <= {"amount", "attribute"}
     if money:
         # "在建工程多少钱": a name no table prints, asked for its amount: the sentence that gives it in 万元/元,
         # found by the question's own words (at least one of them, exactly).
@@ -99,14 +101,15 @@ def answer_sentence(q, measure_only: bool = False) -> Answer | None:
     elif measure is None and not reason:
         return None
     subjects = _subject_words(q, measure)
-    named = _named_words(q, measure)
+    named = _required(q, measure)
     hints = tuple(tuple(REASON_WORDS.get(a, ())) for a in q.aspects.found if a != "reason")
+    pieces = frozenset(_pieces_of(QUESTION_FRAME.sub(" ", label_key(q.norm.text))))
     if money and not any(len(w) >= MIN_CHUNK for w in subjects):
         return None
     scored = [(score, k, s) for k, s in enumerate(sentences_of(view))
               if all(w in s.key or _overlap(w, s.key) >= NEAR for w in named)
               and (not money or all(w in s.key or _overlap(w, s.key) >= NEAR for w in subjects))
-              and (score := _score(s, measure, reason, subjects, hints)) > 0]
+              and (score := _score(s, measure, reason, subjects, hints, pieces)) > 0]
     if not scored:
         return None
     best_score = max(x[0] for x in scored)
@@ -129,12 +132,7 @@ def answer_sentence(q, measure_only: bool = False) -> Answer | None:
 def _subject_words(q, measure: tuple[str, dict] | None) -> list[str]:
     """What the question is about, in its own words: the names it matched, then what is left once the asking
     words, the measure and the unit names are taken out."""
-    return _named_words(q, measure) + _chunks(q, measure)
-
-
-def _named_words(q, measure: tuple[str, dict] | None) -> list[str]:
-    """The names the question matched, as label keys (the thing a measure counts taken out: "土地面积" → 土地)."""
-    return [label_key(w) for w in _hit_words(q, measure) if len(w) >= MIN_CHUNK]
+    return _required(q, measure) + _chunks(q, measure)
 
 
 def _hit_words(q, measure: tuple[str, dict] | None) -> list[str]:
@@ -151,6 +149,12 @@ def _hit_words(q, measure: tuple[str, dict] | None) -> list[str]:
     return [w for w in words if w not in counted]
 
 
+def _required(q, measure) -> list[str]:
+    """The names a sentence must hold: the question's own names, not the topics it is asked within ("部门预算")."""
+    topics = {h.surface for h in q.hits if h.entity.kind.startswith("topic:")}
+    return [label_key(w) for w in _hit_words(q, measure) if len(w) >= MIN_CHUNK and (w not in topics or not measure)]
+
+
 def _chunks(q, measure: tuple[str, dict] | None) -> list[str]:
     """What is left of the question once its names, asking words, measure and unit names are taken out."""
     view, text = q.view, q.norm.text
@@ -158,7 +162,8 @@ def _chunks(q, measure: tuple[str, dict] | None) -> list[str]:
     rest = text
     for w in sorted(words + [h.surface for h in q.hits if h.surface], key=len, reverse=True):
         rest = rest.replace(w, " ")
-    drop = [w for w, _, _ in view.shared.aspect_pairs] + view.shared.context_words
+    # Words that ask (金额, 多少) go; a query's attribute words ("货物采购") stay: they say what is asked.
+    drop = [w for w, aspect, _ in view.shared.aspect_pairs if aspect != "attribute"] + view.shared.context_words
     if measure:
         drop += list(measure[1]["words"]) + list(measure[1]["units"])
     for w in sorted(set(drop), key=len, reverse=True):
@@ -167,7 +172,8 @@ def _chunks(q, measure: tuple[str, dict] | None) -> list[str]:
     return [c for c in re.split(r"\s+|" + FILLER.pattern, rest) if len(c) >= MIN_CHUNK]
 
 
-def _score(s: Sentence, measure, reason: bool, subjects: list[str], hints: tuple = ()) -> float:
+def _score(s: Sentence, measure, reason: bool, subjects: list[str], hints: tuple = (),
+           pieces: frozenset = frozenset()) -> float:
     score = 0.0
     if measure:
         units = "|".join(re.escape(u) for u in measure[1]["units"])
@@ -192,7 +198,12 @@ def _score(s: Sentence, measure, reason: bool, subjects: list[str], hints: tuple
             return 0.0
         score += 2 * near
     score += sum(len(w) for w in matched)
+    score += SHARED_PIECE * len(pieces & _pieces_of(s.key))  # "共有多少辆车": 共有车辆, not 购置车辆
     return score
+
+
+def _pieces_of(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
 def _overlap(word: str, key: str) -> float:
