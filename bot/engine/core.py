@@ -132,6 +132,12 @@ class Engine:
         res = resolve(raw, self.library, current, here.is_phrase, self.shared.encode)
         if res.missing:
             return replies.not_loaded(here, res.missing)
+        if res.region_only and len(res.ids) == 1 and not res.ranking and res.ids[0] != current:
+            # "望川区一般公共预算…完成率": the district's own figures are not loaded, one of its units' is.
+            doc = self.library.get(res.ids[0])
+            asked = re.sub(r"\d{4}年度?", "", without_place(raw, doc)) or raw
+            return Answer("clarify", f"已载入的文件里没有整个地区的数字，只有{doc.label}。您问的是这个单位吗？",
+                          suggestions=[f"{doc.short}{asked}"], tier="clarify")
         if res.prior and not STAGE_ONLY.sub("", here.normalize(_without(raw, res.spans)).text):
             return replies.not_loaded(here, res.prior + ("决算" if "决算" in raw else "预算"))  # the document itself
         rest = raw

@@ -18,6 +18,9 @@ RANKING = re.compile(r"(哪个|哪家|哪一个|哪些)(单位|部门|街道|文
                      r"(各|每个|所有|全部|这些|几个|[两三四五六七八九十]个)(单位|部门|文件)|各文件")
 SELF = ("本局", "我局", "贵局", "该局", "全局", "局里", "本单位", "全单位", "单位", "本部门", "本院", "本街道", "我们", "你们")
 GOVERNMENT_BODY = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:省|市|区|县)(?:人民)?政府(?!采购|性|购买|预算|投资|债|部门)")
+# Names of places projects are also named after ("社区公共服务中心"): they find a loaded unit, never a missing one.
+WEAK_BODIES = ("中心", "档案馆", "图书馆", "纪念馆", "博物馆")
+QUOTED = re.compile(r"“[^”]{1,40}”|「[^」]{1,40}」|\"[^\"]{1,40}\"")
 PLACE_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,4}?(?:省|自治区|市|区|县))$")
 YEAR_NAMED = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年|预算|决算|\D|$)")
 SEVERAL_YEARS = re.compile(r"两年|几年|历年|各年|每年|和去年|与去年|跟去年")
@@ -39,6 +42,7 @@ class Resolution:
     compared_years: list[int] = field(default_factory=list)
     others: list[int] = field(default_factory=list)  # the same unit's other documents, when none was named
     prior: str = ""  # "规划局2023年…" answered by the 2024 document's figures for the year before: what was named
+    region_only: bool = False  # a place named and no unit in it ("望川区…"): the place's own figures are not loaded
 
 
 def _stands_alone(text: str, at: int, name: str, docs: list[Doc], encode=None) -> bool:
@@ -73,6 +77,8 @@ def resolve(text: str, library: Library, current: int | None, is_phrase: Callabl
         if not any(m.group(0) in n for n, _, _ in library.names_in(m.group(0))):
             missing = missing or m.group(0)  # "普陀区政府" is not any loaded unit, whatever its region
     places: list[tuple[int, int]] = []
+    for q in QUOTED.finditer(text):  # “图书馆” quotes a printed row's name, not a unit
+        masked = masked[:q.start()] + "\x00" * (q.end() - q.start()) + masked[q.end():]
     masked = _by_name(text, masked, library, units, spans, regions, places)
     if encode is not None:
         masked = _by_sound(text, masked, library, encode, units, spans)
@@ -109,9 +115,10 @@ def resolve(text: str, library: Library, current: int | None, is_phrase: Callabl
     if len(ids) > 1 and not years and not SEVERAL_YEARS.search(text) and not (one_unit and SIDE_BY_SIDE.search(text)):
         # A unit with several years loaded, none named: its latest; the others are offered as buttons.
         ids, others = latest_per_unit([library.get(i) for i in ids])
+    region_only = bool(regions) and not units
     units = units or regions
     return Resolution(ids, bool(units or years or final or ranking), missing, spans, years, units, ranking, compared,
-                      others, prior)
+                      others, prior, region_only)
 
 
 def latest_per_unit(docs: list) -> tuple[list[int], list[int]]:
@@ -197,7 +204,7 @@ def _by_mention(text: str, masked: str, library: Library, units: list, spans: li
             units.append(hit[0])
             spans.append((hit[1], end))
             masked = masked[:hit[1]] + "\x00" * (end - hit[1]) + masked[end:]
-        elif not missing and not is_phrase(mention) and not mention.endswith(SELF):
+        elif not missing and not is_phrase(mention) and not mention.endswith(SELF + WEAK_BODIES):
             cut = max((mention.rfind(c) for c in LEAD), default=-1)
             missing = mention[cut + 1:] if 0 <= cut < len(mention) - 2 else mention  # "三公是人社厅" → 人社厅
     return masked, missing
