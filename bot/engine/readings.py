@@ -60,7 +60,7 @@ def readings(view: DocView, norm: Normalized, previous: str | None = None, hits:
             # "比上年增长多少", "你们单位是干什么的": nothing named but what is asked, so the unit as a whole.
             hits = [Hit(e, "", 0, 0, DEFAULT_SUBJECT_SCORE) for e in view.default_subjects]
     hits = [Hit(e, h.surface, h.start, h.end, h.score) for h in hits for e in view.expand(h.entity)]
-    hits = _unshadowed(hits)
+    hits = _deepest_on_path(_unshadowed(hits))
     parts_named = [h for h in hits if h.score >= PART_SCORE and h.surface]
     out: list[Reading] = []
     for q in view.queries.values():
@@ -121,6 +121,33 @@ def _part_named(whole: Hit, hits: list[Hit]) -> bool:
     kinds = set(whole.entity.attrs.get("parts", ()))
     return bool(kinds) and any(p.entity.kind in kinds and (p.end <= whole.start or whole.end <= p.start)
                                and _belongs(p.entity, whole.entity) for p in hits if p.entity is not whole.entity)
+
+
+PATH_GAP = 4  # characters between the names of a 类/款/项 path: "（类）", "（款）", "的"
+
+
+def _deepest_on_path(hits: list[Hit]) -> list[Hit]:
+    """"文化旅游体育与传媒支出（类）文化和旅游（款）行政运行（项）": the 项 under the 款 under the 类 — the names
+    before it only say which 行政运行 (its code under theirs); the other 行政运行 codes go."""
+    coded = [h for h in hits if h.entity.kind == "function" and h.surface and h.entity.attrs.get("code")]
+
+    def under(b: Hit, a: Hit) -> bool:
+        ca, cb = a.entity.attrs["code"], b.entity.attrs["code"]
+        return 0 <= b.start - a.end <= PATH_GAP and cb.startswith(ca) and cb != ca
+
+    parents = {id(a) for a in coded if any(under(b, a) for b in coded)}
+    if not parents:
+        return hits
+    spans = {(b.start, b.end) for b in coded if any(under(b, a) for a in coded)}
+    out = []
+    for h in hits:
+        if id(h) in parents:
+            continue  # a name that only qualifies the next one
+        if (h.start, h.end) in spans and h.entity.kind == "function" and not any(
+                under(h, a) for a in coded if id(a) in parents):
+            continue  # the same name under another 款
+        out.append(h)
+    return out
 
 
 CONTAINER = re.compile(r"(?:当中|之中|里面|中间|中|里)的?")

@@ -72,13 +72,27 @@ def read_items(sections, stage: str) -> list[Item]:
     """Every paragraph that names an item by its 类/款/项 path (or “X”科目) and gives figures for it."""
     out: list[Item] = []
     for sec in sections:
-        for para, text in _joined(sec.lines):
-            found = list(PATH.finditer(text)) or list(SUBJECT.finditer(text))
-            for k, m in enumerate(found):
-                end = found[k + 1].start() if k + 1 < len(found) else len(text)
-                if re.search(r"万元|%", text[m.end():end]):
-                    out.append(_item(len(out) + 1, m, text[:end], stage, para))
+        # The section as one text: an item runs from its 类/款/项 path to the next item's, across line and
+        # paragraph breaks, but not into a numbered paragraph that names no item (the next topic).
+        paras = _joined(sec.lines)
+        flat, starts = "", []
+        for para, text in paras:
+            starts.append(len(flat))
+            flat += text
+        stops = [at for at, (_, text) in zip(starts, paras)
+                 if ENUMERATED.match(text) and not (PATH.search(text) or SUBJECT.search(text))]
+        found = list(PATH.finditer(flat)) or list(SUBJECT.finditer(flat))
+        for k, m in enumerate(found):
+            end = found[k + 1].start() if k + 1 < len(found) else len(flat)
+            end = min([end] + [at for at in stops if at > m.start()])
+            if re.search(r"万元|%", flat[m.end():end]):
+                para = paras[max(i for i, at in enumerate(starts) if at <= m.start())][0]
+                out.append(_item(len(out) + 1, m, flat[:end], stage, para))
     return [i for i in out if any(v is not None for v in (i.amount, i.budget, i.final, i.last_year, i.planned))]
+
+
+NEXT_NUMBER = re.compile(r"\s*(?:\d+[.、．]|[（(]\d+[）)]|[一二三四五六七八九十]+[、.．])\s*$")
+ENUMERATED = re.compile(r"^\s*(?:\d+[.、．]|[（(]\d+[）)]|[一二三四五六七八九十]+[、.．])")
 
 
 def _joined(paras) -> list[tuple[object, str]]:
@@ -102,6 +116,7 @@ def _joined(paras) -> list[tuple[object, str]]:
 
 def _item(seq: int, m: re.Match, text: str, stage: str, para) -> Item:
     names = (m.group(1), m.group(2) or "", m.group(3) or "") if m.re is PATH else (m.group(1), "", "")
+    text = NEXT_NUMBER.sub("", text)  # the next item's "2." before its path belongs to it
     rest = text[m.end():]
     fields = {k: _num(p.search(rest)) for k, p in FIELDS.items()}
     amount = _num(AMOUNT_AFTER.search(rest)) or fields["planned"]
@@ -116,5 +131,5 @@ def _item(seq: int, m: re.Match, text: str, stage: str, para) -> Item:
     page, line = para.where(0) if hasattr(para, "where") else (para.page, para.no)
     item = Item(seq, stage, *names, amount, fields["last_year"], fields["budget"], fields["final"], fields["rate"],
                 fields["change"], fields["change_pct"], direction, uses.group(1) if uses else "",
-                reason.group(1).strip("。 ") if reason else "", text, page, line, fields["planned"])
+                reason.group(1).strip("。 ") if reason else "", text[m.start():], page, line, fields["planned"])
     return item
