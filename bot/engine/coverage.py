@@ -84,9 +84,14 @@ def unexplained(shared, text: str, hits) -> str:
     return longest
 
 
-def about_something_else(shared, text: str, hits, places: frozenset[str] = frozenset()) -> str:
+ITEM_PATH = re.compile(r"[\u4e00-\u9fff]{2,30}?类(?:[\u4e00-\u9fff]{2,30}?款)?(?:[\u4e00-\u9fff]{2,30}?项)")
+
+
+def about_something_else(shared, text: str, hits, places: frozenset[str] = frozenset(), raw: str = "") -> str:
     """The words that make a question about something the reading does not cover, or ''."""
     for place in sorted(places, key=len, reverse=True):
         text = text.replace(place, "\x00" * len(place))
+    if re.search(r"[（(]类[）)]", raw):  # "…（类）体育（款）行政运行（项）" names a printed item, every word of it
+        text = ITEM_PATH.sub(lambda m: "\x00" * len(m.group(0)), text)
     rest = unexplained(shared, text, hits)
     return rest if len(rest) >= UNEXPLAINED_RUN else ""

@@ -32,6 +32,7 @@ NAMED_PART = 85.0  # a document name (project, 科室, row) read at least this w
 MAX_RESIDUE = 2  # characters a description-named question may leave unexplained ("技能大赛一等奖奖金" is not asked)
 NAMED_OUTRIGHT = 80.0  # hits at least this good are masked before scope words are looked for
 DOCUMENT_PHRASES = {"target", "project", "catalog", "department", "term"}
+NOTHING_READ = "这个问题在本预算公开文件中找不到"  # replies.uncovered/unknown when no reading was found
 REASONISH = re.compile(r"原因|由于|因为|主要是|用于|系")
 PRONOUN = re.compile(r"^(它|其|这个|这项|该项|那个|那项|这笔|那笔|该笔|此项)")
 
@@ -178,7 +179,7 @@ def close_rivals(q: Question) -> Answer | None:
 
 def something_else(q: Question) -> Answer | None:
     """The question names something no reading has ("月嫂培训" beside 培训费): not the neighbouring figure."""
-    other = about_something_else(q.view.shared, q.norm.text, q.hits, q.view.library.loaded_regions())
+    other = about_something_else(q.view.shared, q.norm.text, q.hits, q.view.library.loaded_regions(), q.norm.raw)
     if not other:
         return None
     best = q.good[0]
@@ -316,7 +317,8 @@ def _clauses(view: DocView, clauses: list[Normalized], ctx: Context) -> Answer |
         return None
     # "我是忻州的一名退休职工，…，退休费安排了多少": what comes before the first answered clause is the asker's
     # preamble, not a question the reply must decline.
-    answers = answers[answers.index(answered[0]):]
+    first = answers.index(answered[0])
+    answers = [a for k, a in enumerate(answers) if k >= first or not a.body.startswith(NOTHING_READ)]
     if len(answers) == 1:
         return answers[0]
     text = "\n\n".join(a.body if a.status == "answer" else a.body.split("\n", 1)[0] for a in answers)
