@@ -98,6 +98,11 @@ def several(view: DocView, good: list[Reading], text: str) -> Answer | None:
     for r in good:  # best first
         if r.hit.score >= 100 and r.hit.surface and r.score >= SEVERAL_MIN:
             best.setdefault(r.hit.entity.key, r)
+    # "退休费和离休费分别多少": several subjects' amounts, not each one's breakdown ("分别" reads as 明细 for one).
+    for key, r in list(best.items()):
+        if r.query.aspects[0] != "amount":
+            best[key] = next((o for o in good if o.hit.entity.key == key and o.query.aspects[0] == "amount"
+                              and view.rows(o.query, o.hit.entity)), r)
     named = {r.hit.entity.kind for r in best.values()}
     picked: list[Reading] = []
     for r in sorted(best.values(), key=lambda r: (-(r.hit.end - r.hit.start), r.hit.start)):
