@@ -15,6 +15,7 @@ from ...normalize import label_key
 MIN_CHUNK = 2  # characters: shorter pieces of a question say nothing about its subject
 FILLER = re.compile(r"[的了吗呢吧啊呀是有在和与及或个么多少几哪怎那这为中里说]")
 MONEY = ("万元", "元")
+WHOLE_TOPICS = ("topic:total", "topic:document")  # "部门预算里说…": the document as a whole, not a subject
 QUESTION_FRAME = re.compile(r"预算|决算|部门|单位|文件|里说|里面|多少|几|是|的|\d+年度?")  # not what is asked
 SHARED_PIECE = 0.5  # a tie-break: sentences sharing more two-character pieces with the question first
 REASON_HINT = 4  # a reason sentence that speaks of what the question compares (年初预算, 比上年) first
@@ -150,8 +151,8 @@ def _hit_words(q, measure: tuple[str, dict] | None) -> list[str]:
 
 
 def _required(q, measure) -> list[str]:
-    """The names a sentence must hold: the question's own names, not the topics it is asked within ("部门预算")."""
-    topics = {h.surface for h in q.hits if h.entity.kind.startswith("topic:")}
+    """The names a sentence must hold: the question's own names, not the whole it is asked within ("部门预算")."""
+    topics = {h.surface for h in q.hits if h.entity.kind in WHOLE_TOPICS}
     return [label_key(w) for w in _hit_words(q, measure) if len(w) >= MIN_CHUNK and (w not in topics or not measure)]
 
 
