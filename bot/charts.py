@@ -1,13 +1,20 @@
 """PNG charts of the canned queries' rows, with Chinese labels in a CJK font that comes from PyPI.
 
 No Telegram here: a chart is PNG bytes and a plain-text caption, drawn from the engine's rows. Each image says
-what it shows (title with year and unit, the total), has the unit on its axis and its source at the bottom, and is
-drawn at 2× resolution (≥ 1,600 px wide) with labels sized to be read on a phone.
+whose figures it shows and what they are (title: the document's unit, year and 预算/决算, then the topic; the
+total), has the unit on its axis and its source (document, table, page) at the bottom, and is drawn at 2×
+resolution (≥ 1,600 px wide) with labels sized to be read on a phone.
+
+A topic's query reads one kind of document; for the other kind the query of that kind with the same subject draws
+it (a 决算's 三公 from sangong_final, whose rows carry `total` and `grand` as the 决算数). The total a chart states
+is the figure the text reply gives: when the table the bars come from covers only part of it (a 决算's 基本支出
+table lists 一般公共预算财政拨款 only), the rows carry the whole as `other_<total>` and the rest is one grey bar.
 """
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from .engine import Engine
@@ -17,20 +24,34 @@ from .format import amount, dec, pct
 DEFAULT = "支出结构"
 UNIT = "万元"
 WIDTH_IN, DPI = 5.6, 300          # 1,680 px wide
-BAR_IN, FRAME_IN = 0.46, 2.0      # height per bar, and for title, subtitle, axis and source
+BAR_IN, FRAME_IN = 0.46, 1.8      # height per bar, and for title, subtitle, axis and source
+LINE_IN = 0.26                    # height of each further line of title, subtitle or source
 LABEL_WRAP = 12                   # characters per line of a category label
+SUBTITLE_WRAP = 25                # wide characters per line of the subtitle (it starts where the bars do)
 BAR_COLOR, OTHER_COLOR, ZERO_COLOR, GREY = "#3b6ea8", "#9aa5b1", "#b34700", "#555555"
 ZERO_LABEL = "0（未安排）"
+ZERO_WORDS = {"预算": "未安排", "决算": "无支出"}  # what a zero means: nothing budgeted, or nothing spent
 CLOSING, OPENING = "”’）》」，、。：；,)", "“‘（《「("
+
+
+REST_LABEL = "其他资金（未分科目）"
+STAGE_WORDS = ("预算", "决算")
+MATCH = Decimal("0.005")  # 万元: a table's own total and the sum of its bars agree within the printed rounding
 
 
 @dataclass(frozen=True)
 class Chart:
-    """A rendered chart: PNG bytes and a caption (under Telegram's 1,024 characters)."""
+    """A rendered chart: PNG bytes, a caption (under Telegram's 1,024 characters), its title and stated total."""
 
     png: bytes
     caption: str
     topic: str
+    title: str = ""
+    total: Decimal | None = None
+    bars: tuple = ()
+    subtitle: str = ""   # as drawn, on several lines
+    source: str = ""
+    zero: str = ZERO_LABEL
 
 
 @dataclass(frozen=True)
@@ -117,16 +138,34 @@ def wrap_label(label: str, width: int = LABEL_WRAP) -> str:
     return "\n".join(lines + [rest])
 
 
-def _value_text(bar: Bar, total: Decimal | None) -> str:
+WRAP_ATOM = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?(?:万元|元|%)?|.")
+
+
+def wrap_text(text: str, width: float = SUBTITLE_WRAP) -> str:
+    """Text on greedy lines of about `width` wide characters (digits count half), never splitting a number with
+    its unit, and never starting a line with a closing mark."""
+    lines, line, used = [], "", 0.0
+    for atom in WRAP_ATOM.findall(text):
+        size = sum(0.55 if ch.isascii() else 1.0 for ch in atom)
+        if line and used + size > width and atom not in CLOSING:
+            lines.append(line)
+            line, used = "", 0.0
+        line += atom
+        used += size
+    return "\n".join(lines + [line])
+
+
+def _value_text(bar: Bar, total: Decimal | None, zero: str = ZERO_LABEL) -> str:
     if bar.value is None or bar.value == 0:
-        return ZERO_LABEL
+        return zero
     text = amount(bar.value).removesuffix(UNIT)
     if total:
         text += f"（{pct(bar.value / total * 100)}）"
     return text
 
 
-def _draw(title: str, subtitle: str, source: str, items: list[Bar], total: Decimal | None) -> bytes:
+def _draw(title: str, subtitle: str, source: str, items: list[Bar], total: Decimal | None,
+          zero: str = ZERO_LABEL) -> bytes:
     """A horizontal bar chart, largest first, as PNG bytes."""
     import matplotlib
 
@@ -135,7 +174,9 @@ def _draw(title: str, subtitle: str, source: str, items: list[Bar], total: Decim
 
     family = _font()
     with matplotlib.rc_context({"font.family": family, "font.size": 11, "axes.unicode_minus": False}):
-        fig = Figure(figsize=(WIDTH_IN, BAR_IN * max(len(items), 3) + FRAME_IN), dpi=DPI, layout="constrained")
+        lines = title.count("\n") + subtitle.count("\n") + source.count("\n")
+        fig = Figure(figsize=(WIDTH_IN, BAR_IN * max(len(items), 3) + FRAME_IN + LINE_IN * lines), dpi=DPI,
+                     layout="constrained")
         ax = fig.add_subplot()
         labels = [wrap_label(b.label) for b in items][::-1]
         values = [float(b.value or 0) for b in items][::-1]
@@ -144,7 +185,7 @@ def _draw(title: str, subtitle: str, source: str, items: list[Bar], total: Decim
         ax.set_yticks(range(len(items)), labels, fontsize=11)
         peak = max(values) if any(values) else 1.0
         for bar, item in zip(drawn, items[::-1]):
-            ax.text(bar.get_width() + peak * 0.015, bar.get_y() + bar.get_height() / 2, _value_text(item, total),
+            ax.text(bar.get_width() + peak * 0.015, bar.get_y() + bar.get_height() / 2, _value_text(item, total, zero),
                     va="center", fontsize=10.5, color=ZERO_COLOR if not item.value else "#222222")
         ax.set_xlim(0, peak * 1.42)
         ax.set_ylim(-0.6, len(items) - 0.4)
@@ -162,29 +203,81 @@ def _draw(title: str, subtitle: str, source: str, items: list[Bar], total: Decim
     return buf.getvalue()
 
 
+def topic_query(engine: DocView, spec: dict):
+    """The query that draws a topic for this document: the spec's own, or for a document of the other kind (决算)
+    the query of that kind about the same subject that lists rows (None when there is none)."""
+    query = engine.queries[spec["query"]]
+    stage = engine.doc.stage
+    if stage in query.stages:
+        return query
+    return next((q for q in engine.queries.values() if stage in q.stages and spec["subject"] in q.subject
+                 and "list" in q.aspects and not q.fallback), None)
+
+
+def _rows(engine: DocView, spec: dict) -> list[dict]:
+    query = topic_query(engine, spec)
+    return engine.rows(query, engine.topic(spec["subject"])) if query is not None else []
+
+
 def has_data(engine: DocView, topic: str) -> bool:
     """Whether the engine's document has the rows a chart topic draws (another template may not)."""
     spec = engine.words["charts"][topic]
-    query = engine.queries[spec["query"]]
-    return engine.doc.stage in query.stages and bool(engine.rows(query, engine.topic(spec["subject"])))
+    return any(b.value for b in bars(spec, _rows(engine, spec)))
+
+
+def topics(engine: DocView) -> list[str]:
+    """The chart topics this document can draw, in the order of the vocabulary."""
+    return [t for t in engine.words.get("charts", {}) if has_data(engine, t)]
+
+
+def chart_title(engine: DocView, spec: dict) -> str:
+    """Whose figures and what: "普陀区社会福利院2024年预算：“三公”经费（万元）"."""
+    what = spec["title"].replace("{year}年", "").strip()
+    for word in STAGE_WORDS:
+        what = what.removesuffix(word)
+    return f"{engine.doc.short}：{what}（{UNIT}）"
+
+
+def _whole(spec: dict, rows: list[dict], items: list[Bar]) -> tuple[Decimal | None, list[Bar], list[str]]:
+    """The total the chart states, its bars (with the part no bar shows as one more), and what the subtitle adds."""
+    field = spec.get("total", "")
+    printed = rows[0].get(field) if rows else None
+    total = dec(printed) if printed is not None else None
+    whole = rows[0].get(f"other_{field}") if rows else None
+    if whole is None or total is None or abs(dec(whole) - total) < MATCH:
+        return total, items, []
+    whole = dec(whole)
+    rest = whole - total
+    plain = lambda v: amount(v).removesuffix(UNIT)  # noqa: E731
+    notes = [f"分科目的明细合计{amount(total)}（见来源表）",
+             f"其余{amount(rest)}（{plain(whole)} − {plain(total)}）未分科目"]
+    return whole, items + [Bar(REST_LABEL, rest, other=True)], notes
+
+
+def plan_chart(engine: DocView, topic: str) -> Chart:
+    """What one chart topic shows, without drawing it: title, total, bars and caption (png empty)."""
+    spec = engine.words["charts"][topic]
+    rows = _rows(engine, spec)
+    drawn = bars(spec, rows)
+    total, items, notes = _whole(spec, rows, drawn)
+    title = chart_title(engine, spec)
+    label = spec.get("subtitle", "合计") + ("（决算数）" if engine.doc.stage == "决算" else "")
+    subtitle = f"{label}：{amount(total)}" if total is not None else ""
+    budget = rows[0].get(f"{spec.get('total', '')}_budget") if rows and total is not None else None
+    if budget is not None:
+        notes.insert(0, f"年初预算{amount(budget)}")
+    topn = f"前{len(drawn) - 1}项及其他" if any(b.other for b in drawn) else ""
+    zero = ZERO_WORDS.get(engine.doc.stage, ZERO_WORDS["预算"])
+    source = source_line(engine, rows)
+    lines = [title] + ["；".join(p for p in [subtitle, topn, *notes] if p)]
+    lines += [f"· {b.label}：{amount(b.value) if b.value else amount(None).replace('未安排', zero)}" for b in items]
+    caption = "\n".join(line for line in lines if line)[:900] + "\n" + source.replace("\n", "")
+    shown = "\n".join(wrap_text(p) for p in [subtitle, topn, *notes] if p)
+    return Chart(b"", caption, topic, title, total, tuple(items), shown, source, ZERO_LABEL.replace("未安排", zero))
 
 
 def render_chart(engine: DocView, topic: str) -> Chart:
     """Draw one chart topic as a horizontal bar chart from its query's rows, with a caption listing the figures."""
-    spec = engine.words["charts"][topic]
-    query = engine.queries[spec["query"]]
-    rows = engine.rows(query, engine.topic(spec["subject"]))
-    items = bars(spec, rows)
-    whole = rows[0].get(spec.get("total", "")) if rows else None
-    total = dec(whole) if whole is not None else None
-    year = engine.row.get("year", "")
-    title = spec["title"].format(year=year) + f"（{UNIT}）"
-    subtitle = f"{spec.get('subtitle', '合计')}：{amount(total)}" if total is not None else ""
-    if any(b.other for b in items):
-        subtitle += f"；前{len(items) - 1}项及其他"
-    source = source_line(engine, rows)
-    png = _draw(title, subtitle, source, items, total)
-    lines = [title] + ([subtitle] if subtitle else [])
-    lines += [f"· {b.label}：{amount(b.value) if b.value else amount(None)}" for b in items]
-    caption = "\n".join(lines)[:900] + "\n" + source.replace("\n", "")
-    return Chart(png, caption, topic)
+    plan = plan_chart(engine, topic)
+    png = _draw(plan.title.replace("：", "\n", 1), plan.subtitle, plan.source, list(plan.bars), plan.total, plan.zero)
+    return replace(plan, png=png)

@@ -129,8 +129,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
     ans = answer(question, previous)
     if log:
         log.question(question, ans.status, ans.query, channel="ask")
-    print(_reply_json(ans, True) if args.json else strip_controls(ans.text))
+    print(_reply_json(ans, True) if args.json else strip_controls(_with_url(ans)))
     return 0
+
+
+def _with_url(ans) -> str:
+    """A reply as the terminal shows it: the text, then where its document was published, when known."""
+    return ans.text + (f"\n原文：{ans.url}" if getattr(ans, "url", "") else "")
 
 
 def _chosen_document(name: str | None):
@@ -189,7 +194,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             previous = kept
         if log and question.strip():
             log.question(question, ans.status, ans.query, channel="chat")
-        print(strip_controls(ans.text))
+        print(strip_controls(_with_url(ans)))
         for k, s in enumerate(ans.suggestions, 1):
             print(f"  [{k}] {strip_controls(s)}")
         print()

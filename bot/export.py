@@ -11,10 +11,10 @@ from pathlib import Path
 from . import store
 
 
-def _rows(sql: str) -> tuple[list[str], list[tuple]]:
+def _rows(sql: str, params: tuple = ()) -> tuple[list[str], list[tuple]]:
     conn = store.connect()
     try:
-        cur = conn.execute(sql)
+        cur = conn.execute(sql, params)
         return [d[0] for d in cur.description], [tuple(r) for r in cur.fetchall()]
     finally:
         conn.close()
@@ -24,6 +24,9 @@ FACTS = "select * from facts order by document_id, source_line, row_no, column_l
 CHECKS = "select document_id, kind, name, expected, actual, difference, passed, detail from checks order by passed, id"
 
 
+DOCUMENT_FACTS = "select * from facts where document_id = ? order by source_line, row_no, column_label"
+DOCUMENT_CHECKS = ("select document_id, kind, name, expected, actual, difference, passed, detail from checks "
+                   "where document_id = ? order by passed, id")
 CENT = Decimal("0.01")
 
 
@@ -72,3 +75,15 @@ def _write_csv(f: io.TextIOBase, cols: list[str], rows: list[tuple]) -> None:
     writer = csv.writer(f)
     writer.writerow(cols)
     writer.writerows([tuple(map(amount_text, r)) for r in rows])
+
+
+def document_csv(doc_id: int) -> bytes:
+    """One document's facts, an empty line, then its checks, as CSV bytes: UTF-8 with a BOM (as `budgetbot export`
+    writes to stdout), for a chat's /export."""
+    facts_cols, facts = _rows(DOCUMENT_FACTS, (doc_id,))
+    check_cols, checks = _rows(DOCUMENT_CHECKS, (doc_id,))
+    buffer = io.StringIO(newline="")
+    _write_csv(buffer, facts_cols, facts)
+    buffer.write("\r\n")
+    _write_csv(buffer, check_cols, checks)
+    return buffer.getvalue().encode("utf-8-sig")

@@ -13,6 +13,7 @@ import time
 from bot.engine import get_engine
 from bot.telegram.inbox import Inbox
 from bot.usage import UsageLog
+from bot.telegram.chatdoc import shown  # replies start with a headline naming the document
 from fake_telegram import serving
 from test_telegram import scenario, texts
 
@@ -29,7 +30,7 @@ def expected(chat_questions: dict[int, list[str]]) -> dict[int, list[str]]:
         for q in questions:
             ans = engine.answer(q, subject)
             subject = ans.subject or subject
-            replies.append(ans.text)
+            replies.append(shown(engine, ans))
         out[chat] = replies
     return out
 

@@ -15,6 +15,7 @@ import aiohttp
 from bot.engine import get_engine
 from bot.telegram import limits
 from bot.telegram.inbox import Inbox
+from bot.telegram.chatdoc import shown  # replies start with a headline naming the document
 from fake_telegram import serving, until
 from test_serve import _free_port
 from test_telegram import scenario
@@ -75,7 +76,7 @@ async def test_idle_chats_leave_memory_and_their_follow_ups_still_work(fake, bas
         assert 500 not in pipe.app.chat_data
         fake.send_text(500, "那去年呢？")  # its state comes back from the inbox
         await fake.wait_for(lambda: len(fake.messages(500)) >= 2)
-    want = engine.answer("那去年呢？", engine.answer(chats[500]).subject).text
+    want = shown(engine, engine.answer("那去年呢？", engine.answer(chats[500]).subject))
     assert fake.messages(500)[1]["text"] == want
 
 

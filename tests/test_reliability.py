@@ -13,6 +13,7 @@ from bot.telegram.app import build_application, serve
 from bot.telegram import limits
 from bot.telegram.inbox import Inbox
 from bot.usage import UsageLog
+from bot.telegram.chatdoc import shown  # replies start with a headline naming the document
 from fake_telegram import FakeTelegram
 from test_telegram import running, scenario
 
@@ -37,7 +38,7 @@ async def pipeline(fake: FakeTelegram, base: str, inbox: Inbox):
 def expected_follow_ups() -> dict[str, str]:
     """The reply to the follow-up after each subject question, as one chat in order gets it."""
     engine = get_engine()
-    return {q: engine.answer(FOLLOW_UP, engine.answer(q).subject).text for q in SUBJECTS}
+    return {q: shown(engine, engine.answer(FOLLOW_UP, engine.answer(q).subject)) for q in SUBJECTS}
 
 
 @pytest.mark.parametrize("via", ["pipeline", "updater"])

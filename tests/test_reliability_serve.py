@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from bot.engine import get_engine
+from bot.telegram.chatdoc import shown  # replies start with a headline naming the document
 from fake_telegram import FakeTelegram
 
 QUESTIONS = ["三公经费多少", "取暖费预算多少", "项目支出有哪些", "内设机构几个", "机关运行经费比上年增加多少",
@@ -57,7 +58,7 @@ def expected_replies(asked: dict[int, list[str]]) -> dict[int, list[str]]:
         for q in questions:
             ans = engine.answer(q, subject)
             subject = ans.subject or subject
-            texts.append(ans.text)
+            texts.append(shown(engine, ans))
         out[chat] = texts
     return out
 

@@ -61,7 +61,7 @@ async def test_chart_without_topic_offers_buttons(fake, base):
         assert labels == ["支出结构", "三公经费", "基本支出", "项目支出"]
         fake.press(61, msg, buttons(msg)[2]["callback_data"])
         await fake.wait_for(lambda: len(fake.messages(61)) >= 2, timeout=60)
-        assert fake.messages(61)[1]["caption"].startswith("2023年基本支出")
+        assert fake.messages(61)[1]["caption"].startswith("忻州市人力资源和社会保障局2023年预算：基本支出")
         assert len(fake.answered_callbacks()) == 1
 
 
@@ -72,12 +72,12 @@ async def test_inline_puts_the_engines_own_answer_first(fake, base):
         fake.inline(62, "取暖")
         await fake.wait_for(lambda: any("inline_query_id" in m for m in fake.sent))
         cards = inline_cards(fake)
-        assert cards[0]["title"].startswith("取暖费")
+        assert cards[0]["title"].startswith("忻州市人力资源和社会保障局2023年预算：取暖费")
         assert "23.86万元" in cards[0]["input_message_content"]["message_text"]
         assert cards[0]["input_message_content"]["parse_mode"] == "HTML"
         fake.inline(62, "取暖费预算多少")
         await fake.wait_for(lambda: sum("inline_query_id" in m for m in fake.sent) >= 2)
-        assert len(inline_cards(fake)) == 1 and inline_cards(fake)[0]["title"].startswith("取暖费")
+        assert len(inline_cards(fake)) == 1 and "：取暖费" in inline_cards(fake)[0]["title"]
 
 
 @scenario
@@ -101,7 +101,7 @@ async def test_inline_titles_are_cut_before_a_number_never_inside(fake, base):
         card = inline_cards(fake)[0]
         title = card["title"]
         assert len(title) <= 64 and title.endswith("…")
-        assert title.startswith("2023年项目支出384.80万元")
+        assert title.startswith("忻州市人力资源和社会保障局2023年预算：2023年项目支出384.80万元")
         assert not re.search(r"[\d.,]…$", title) and not re.search(r"\d万…$", title)
 
 
@@ -125,7 +125,9 @@ async def test_replies_bold_the_headline_and_have_no_blank_line_before_the_sourc
         await fake.wait_for(lambda: fake.messages(65) and fake.messages(66))
         sent = {int(p["chat_id"]): p for p in calls(fake, "sendMessage")}
         assert sent[65]["parse_mode"] == "HTML"
-        assert sent[65]["text"].startswith("公务用车购置及运行费：2023年预算<b>6.00万元</b>")
+        head, body = sent[65]["text"].split("\n", 1)
+        assert head == "📄 忻州市人力资源和社会保障局2023年预算"  # whose figure, where a reader looks first
+        assert body.startswith("公务用车购置及运行费：2023年预算<b>6.00万元</b>")
         assert sent[65]["text"].count("<b>") == 1
         assert "\n\n" not in sent[65]["text"] and "\n<i>来源：" in sent[65]["text"]
         assert "<b>23.86万元</b>" in sent[66]["text"]

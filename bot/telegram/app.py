@@ -29,7 +29,8 @@ from .render import ButtonIds
 log = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 COMMANDS = [("start", "开始：例子"), ("help", "帮助：能答什么、不能答什么"), ("chart", "图表：支出结构、三公经费、基本支出、项目支出"),
-            ("doc", "选择文件（单位、年度）"), ("sources", "数据来源"), ("glossary", "名词解释"), ("check", "数据核对")]
+            ("doc", "选择文件（单位、年度）"), ("sources", "数据来源"), ("glossary", "名词解释"), ("check", "数据核对"),
+            ("export", "导出本文件的数字（CSV）")]
 ADMIN_COMMANDS = [("stats", "使用统计（管理员）")]
 
 
@@ -67,6 +68,7 @@ def build_application(token: str, base_url: str | None = None, max_retries: int 
     app.add_handler(CommandHandler("sources", handlers.sources))
     app.add_handler(CommandHandler("glossary", handlers.glossary))
     app.add_handler(CommandHandler("check", handlers.check))
+    app.add_handler(CommandHandler("export", handlers.export_command))
     app.add_handler(CommandHandler("stats", handlers.stats))
     app.add_handler(MessageHandler(filters.COMMAND, handlers.on_unknown_command))
     app.add_handler(MessageHandler(filters.TEXT, handlers.on_text))

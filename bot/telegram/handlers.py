@@ -7,17 +7,23 @@ import logging
 import os
 import traceback
 
-from telegram import InlineKeyboardButton, CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import (CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, ReplyParameters,
+                      Update)
 from telegram.constants import ChatAction, ChatType, MessageEntityType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from ..charts import chart_topic, has_data, render_chart
+from .. import export
+from ..charts import chart_topic, has_data, render_chart, topics as chart_topics
 from ..engine import Answer, get_engine
-from . import inline
+from ..engine.view import DocView
+from ..understand import Context
+from . import inline, limits
+from .chatdoc import answer_docs, chat_document, examples, headline, help_text as describe, stage_label
+from .feedback import Dispute, disputed, subject_name
 from .pipeline import CHART_POOL, INLINE_POOL, PoolBusy
-from .keyboards import (NOOP, REASONS, VoteBook, chart_markup, note_markup, reason_markup, topic_for,
-                        vote_markup)
+from .keyboards import (NOOP, REASONS, VoteBook, chart_markup, full_list_markup, joined, note_markup, reason_markup,
+                        topic_for, vote_markup)
 from .render import CAPTION_LIMIT, ButtonIds, answer_html, question_buttons, split_text, to_html
 
 log = logging.getLogger(__name__)
@@ -25,6 +31,10 @@ INLINE_LIMIT = 50
 TYPING_DELAY = 0.3
 EXPIRED = "这个按钮已失效，请直接输入问题。"
 NO_CHAT = "请在与机器人的对话中提问。"
+ALREADY = "这个问题已经回答过了，见下方。"
+GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
+EXPORT_WORDS = ("导出", "导出数据", "导出csv", "导出表格", "下载数据")  # said alone, like /export
+COMMANDS_HINT = "/start /help /doc /chart /sources /glossary /check /export"
 
 
 def _ids(context: ContextTypes.DEFAULT_TYPE) -> ButtonIds:
@@ -35,24 +45,62 @@ def _votes(context: ContextTypes.DEFAULT_TYPE) -> VoteBook:
     return context.application.bot_data.setdefault("votes", VoteBook())
 
 
-def answer_markup(ids: ButtonIds, votes: VoteBook, ans: Answer, question: str = "") -> InlineKeyboardMarkup | None:
-    """The buttons under an answer: clarify choices, unknown's examples, or 👍/👎 keyed to server-side state."""
+def answer_markup(ids: ButtonIds, votes: VoteBook, ans: Answer, question: str = "",
+                  stage: str = "预算") -> InlineKeyboardMarkup | None:
+    """The buttons under an answer: clarify choices or unknown's examples (labelled in the words of the document's
+    kind), or 👍/👎 keyed to server-side state, with a "全部" button under a list that has a longer one."""
+    label = lambda q: stage_label(q, stage)  # noqa: E731
     if ans.status == "clarify" and ans.suggestions:
-        return question_buttons(ids, ans.suggestions, prefix="c")
+        return question_buttons(ids, ans.suggestions, prefix="c", label=label)
     if ans.suggestions:
-        return question_buttons(ids, ans.suggestions)
+        return question_buttons(ids, ans.suggestions, label=label)
     if ans.status == "answer" and question:
-        return vote_markup(votes.add(question, ans.query))
+        return joined(vote_markup(votes.add(question, ans.query)), full_list_markup(ids, ans.query))
     return None
 
 
-async def send_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, ans: Answer, question: str = "") -> None:
-    """Send an Answer: its text in chunks under 4,096 characters; suggestions, or 👍/👎, as buttons on the last."""
+def is_group(update: Update) -> bool:
+    """Whether the update comes from a group (several people share the chat's document and see every answer)."""
+    return update.effective_chat is not None and update.effective_chat.type in GROUPS
+
+
+def reply_html(ans: Answer, here: DocView, switched: bool = False, quote: str = "") -> str:
+    """An answer as the chat shows it: a headline naming its document(s) first, then the engine's reply."""
+    engine = get_engine()
+    docs = answer_docs(engine, ans, here)
+    return headline(docs, switched, quote) + "\n" + answer_html(ans.status, ans.text, ans.suggestions, docs[0].stage)
+
+
+def _remember(context: ContextTypes.DEFAULT_TYPE, sent: list[Message], kept: dict | None) -> None:
+    """Keep what each sent answer was about, so that a reply to it follows it up (bounded, JSON-safe)."""
+    if kept is None or context.chat_data is None:
+        return
+    book = context.chat_data.setdefault("answers", {})
+    for msg in sent:
+        if isinstance(msg, Message):
+            book[str(msg.message_id)] = kept
+    for old in list(book)[:max(0, len(book) - limits.ANSWERS_KEPT)]:
+        del book[old]
+
+
+async def send_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, ans: Answer, question: str = "",
+                      switched: bool = False, quote: str = "", reply_to: int | None = None,
+                      kept: dict | None = None) -> list[Message]:
+    """Send an Answer: a headline naming its document, its text in chunks under 4,096 characters; suggestions, or
+    👍/👎, as buttons on the last. In a group it is sent as a reply to the question (reply_to)."""
     chat = update.effective_chat
-    chunks = split_text(answer_html(ans.status, ans.text, ans.suggestions))
-    markup = answer_markup(_ids(context), _votes(context), ans, question)
+    here = _chat_engine(context)
+    chunks = split_text(reply_html(ans, here, switched, quote))
+    stage = answer_docs(get_engine(), ans, here)[0].stage
+    markup = answer_markup(_ids(context), _votes(context), ans, question, stage)
+    sent = []
     for k, chunk in enumerate(chunks):
-        await context.bot.send_message(chat.id, chunk, reply_markup=markup if k == len(chunks) - 1 else None)
+        target = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and k == 0 else None
+        last = k == len(chunks) - 1
+        sent.append(await context.bot.send_message(chat.id, chunk, reply_markup=markup if last else None,
+                                                   reply_parameters=target))
+    _remember(context, sent, kept)
+    return sent
 
 
 async def _working(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, work):
@@ -68,46 +116,128 @@ async def _working(update: Update, context: ContextTypes.DEFAULT_TYPE, action: s
     return await task
 
 
-async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
-    """Answer a question in a chat, following up on the chat's document and last subject, and record it."""
-    previous = context.chat_data.get("context")
-    ans = await _working(update, context, ChatAction.TYPING,
-                         asyncio.to_thread(get_engine().answer, question, previous))
-    if ans.subject or ans.document_id:
-        kept = ans.context
-        if not ans.subject and previous:  # a choice or an unknown keeps the last subject
-            kept.subject, kept.items = previous.get("subject"), tuple(previous.get("items") or ())
-        context.chat_data["context"] = kept.to_dict()
+def _replied_context(update: Update, context: ContextTypes.DEFAULT_TYPE) -> dict | None:
+    """What the bot's answer a message replies to was about (its subject and document), if the bot still knows."""
+    msg = update.message
+    replied = msg.reply_to_message if msg is not None else None
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return None
+    return ((context.chat_data or {}).get("answers") or {}).get(str(replied.message_id))
+
+
+def _keep(ans: Answer, previous: dict | None) -> dict | None:
+    """What the chat carries after an answer: its subject and document; a choice or an unknown keeps the last
+    subject, and a reply about several documents keeps the chat's document."""
+    if not (ans.subject or ans.document_id):
+        return None
+    kept = ans.context
+    previous = previous or {}
+    if not ans.subject:
+        kept.subject, kept.items = previous.get("subject"), tuple(previous.get("items") or ())
+    if kept.document is None:
+        kept.document = previous.get("document")
+    return kept.to_dict()
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str, quote: str = "",
+              reply_to: int | None = None) -> None:
+    """Answer a question in a chat, following up on the answer it replies to (else the chat's document and last
+    subject), and record it. The headline says when the chat's document changes; in a group the answer replies to
+    the question."""
+    engine = get_engine()
+    before = chat_document(context.chat_data) or engine.default_id
+    previous = _replied_context(update, context) or (context.chat_data or {}).get("context")
+    if reply_to is None and update.message is not None and is_group(update):
+        reply_to = update.message.message_id
+    dispute = disputed(question)
+    if dispute is not None:
+        await _dispute(update, context, question, dispute, previous, reply_to)
+        return
+    ans = await _working(update, context, ChatAction.TYPING, asyncio.to_thread(engine.answer, question, previous))
+    kept = _keep(ans, previous)
+    if kept is not None and context.chat_data is not None:
+        context.chat_data["context"] = kept
     user = update.effective_user
     context.application.bot_data["usage"].question(question, ans.status, ans.query, user and user.id,
                                                    update.effective_chat.id)
-    await send_answer(update, context, ans, question)
+    switched = ans.document_id is not None and ans.document_id != before
+    await send_answer(update, context, ans, question, switched, quote, reply_to, kept)
 
 
-def _document_name(context: ContextTypes.DEFAULT_TYPE | None = None) -> str:
-    engine = get_engine()
-    docs = engine.docs
-    if len(docs) > 1 and context is None:
-        return f"已载入的{len(docs)}份预算公开文件（{'、'.join(d.label for d in docs[:4])}{'等' if len(docs) > 4 else ''}）"
-    return f"《{_chat_engine(context).doc.label}》" if context else f"《{engine.doc.label}》"
+async def _dispute(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, dispute: Dispute,
+                   previous: dict | None, reply_to: int | None) -> None:
+    """"不对，办公费应该是581.18万元": the figure as printed, with its page, and a 👎 recorded with the user's figure."""
+    what = dispute.what or subject_name(Context.of(previous).subject)
+    chat = update.effective_chat
+    if not what:
+        await context.bot.send_message(chat.id, html.escape(
+            f"请说明哪一项不对，例如“不对，办公费应该是{dispute.figure}”。", quote=False))
+        return
+    ans = await asyncio.to_thread(get_engine().answer, what, previous)
+    user = update.effective_user
+    usage = context.application.bot_data["usage"]
+    usage.vote(what, ans.query, -1, user and user.id, chat.id)
+    usage.reason(what, ans.query, f"数字不对：用户说应为{dispute.figure}", user and user.id, chat.id)
+    kept = _keep(ans, previous)
+    if kept is not None and context.chat_data is not None:
+        context.chat_data["context"] = kept
+    here = _chat_engine(context)
+    docs = answer_docs(get_engine(), ans, here)
+    if ans.status == "answer":
+        note = f"已记下您的意见（您说应为{dispute.figure}），谢谢！文件中印的是："
+        body = answer_html(ans.status, ans.text, [], docs[0].stage)
+    else:
+        note = f"已记下您的意见（您说应为{dispute.figure}），谢谢！但文件中没有找到“{what}”的数字："
+        body = answer_html(ans.status, ans.text, ans.suggestions)
+    text = headline(docs) + "\n" + html.escape(note, quote=False) + "\n" + body
+    target = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+    sent = []
+    for k, chunk in enumerate(split_text(text)):
+        sent.append(await context.bot.send_message(chat.id, chunk, reply_parameters=target if k == 0 else None))
+    _remember(context, sent, kept)
 
 
-def _chat_engine(context: ContextTypes.DEFAULT_TYPE):
-    """The engine for the chat's current document (chosen with /doc or named in a question), else the default."""
-    engine = get_engine()
-    chosen = (context.chat_data or {}).get("context", {}).get("document") if context.chat_data is not None else None
-    return engine.view(chosen if isinstance(chosen, int) else None)
+def _chat_engine(context: ContextTypes.DEFAULT_TYPE | None) -> DocView:
+    """The view of the chat's current document (chosen with /doc or named in a question), else the default."""
+    chosen = chat_document(context.chat_data) if context is not None and context.chat_data is not None else None
+    return get_engine().view(chosen)
 
 
 async def doc(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/doc: the loaded documents as buttons; a press makes one the chat's document (questions naming none go there)."""
+    """/doc: the loaded documents as buttons; a press makes one the chat's document (questions naming none go there).
+    /doc NAME chooses the document NAME names."""
     engine = get_engine()
     current = _chat_engine(context).doc
+    asked = " ".join(context.args or []).strip()
+    if asked:
+        found = engine.find_document(asked)
+        if found is not None:
+            await _choose(update, context, found)
+            return
     rows = [[InlineKeyboardButton(("✓ " if d.id == current.id else "") + d.short[:30], callback_data=f"d:{d.id}")]
             for d in engine.docs[:50]]
+    lead = f"没有找到“{asked}”对应的一份文件。" if asked else ""
     await update.effective_message.reply_text(
-        html.escape(f"当前文件：{current.label}。没有点名单位的问题都问这份文件。选择另一份：", quote=False),
+        html.escape(f"{lead}当前文件：{current.label}。没有点名单位的问题都问这份文件。选择另一份：", quote=False),
         reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def _choose(update: Update, context: ContextTypes.DEFAULT_TYPE, doc_id: int,
+                  query: CallbackQuery | None = None) -> None:
+    """Make a document the chat's: say so (by editing the picker), and in a group announce who changed it."""
+    chosen = get_engine().view(doc_id).doc
+    context.chat_data["context"] = {"subject": None, "items": [], "document": chosen.id}
+    done = f"已选择：{chosen.label}。接下来的问题都问这份文件（问题里点名其他单位时除外）。"
+    if query is not None:
+        await _edit(query, html.escape(done, quote=False))
+    elif not is_group(update):
+        await update.effective_message.reply_text(html.escape(done, quote=False))
+    if is_group(update):
+        user = update.effective_user
+        who = (user.full_name if user else "") or "有人"
+        await context.bot.send_message(update.effective_chat.id, html.escape(
+            f"📄 {who} 把本群的文件换成了：{chosen.label}。接下来没有点名单位的问题都问这份文件；发 /doc 可以再换。",
+            quote=False))
 
 
 async def _doc_button(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
@@ -119,43 +249,36 @@ async def _doc_button(update: Update, context: ContextTypes.DEFAULT_TYPE, key: s
         await query.answer(EXPIRED)
         return
     await query.answer()
-    context.chat_data["context"] = {"subject": None, "items": [], "document": chosen.id}
-    await _edit(query, html.escape(f"已选择：{chosen.label}。接下来的问题都问这份文件（问题里点名其他单位时除外）。",
-                                   quote=False))
+    await _choose(update, context, chosen.id, query)
 
 
-def _examples() -> list[str]:
-    return get_engine().words.get("help", {}).get("examples", [])
+async def _examples(context: ContextTypes.DEFAULT_TYPE | None = None) -> list[str]:
+    """Example questions that the chat's document answers (tried once per document, in a thread)."""
+    return await asyncio.to_thread(examples, get_engine(), _chat_engine(context))
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Greet and offer example questions as buttons."""
-    text = (f"您好！我回答关于{_document_name()}的问题，每个数字都注明出处。\n"
+    """Greet and offer example questions about the chat's document as buttons."""
+    here = _chat_engine(context)
+    count = get_engine().library.count
+    others = f"（共载入{count}份，发 /doc 换一份）" if count > 1 else ""
+    text = (f"您好！我回答预算公开文件里的问题，每个数字都注明出处。\n现在问的是：{here.doc.label}{others}。\n"
             "直接发问题即可，也可以点下面的例子。想知道我能答什么、不能答什么，请发 /help。")
+    found = await _examples(context)
     await update.effective_message.reply_text(html.escape(text, quote=False),
-                                              reply_markup=question_buttons(_ids(context), _examples(), per_row=2))
+                                              reply_markup=question_buttons(_ids(context), found, per_row=2))
 
 
-def help_text() -> str:
-    """What the bot can and cannot do, one line each, with examples."""
-    examples = "、".join(f"“{q}”" for q in _examples()[:4])
-    return "\n".join([
-        "我能做的：",
-        f"✅ 数字和内容：{_document_name()}里的金额、占比、增减、项目、机构，每个数字都注明来源表格",
-        "✅ 接着问：“那去年呢？”“占比呢？”“为什么？”针对上一个问题",
-        "✅ 图表 /chart　数据来源 /sources　名词解释 /glossary　数据核对 /check",
-        "我不能做的：",
-        "❌ 其他单位、其他年份或决算数字（没有载入的文件）",
-        "❌ 评价和观点（如“花得多不多”“合不合理”）",
-        "❌ 政策解读和办事流程（如怎么参保、怎么申领）",
-        f"例如：{examples}",
-    ])
+def help_text(context: ContextTypes.DEFAULT_TYPE | None = None) -> str:
+    """What the bot can and cannot do now, for the chat's document, with examples."""
+    return describe(get_engine(), _chat_engine(context))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Say what the bot can and cannot answer, with examples."""
-    await update.effective_message.reply_text(html.escape(help_text(), quote=False),
-                                              reply_markup=question_buttons(_ids(context), _examples()[:4], per_row=2))
+    found = await _examples(context)
+    await update.effective_message.reply_text(html.escape(help_text(context), quote=False),
+                                              reply_markup=question_buttons(_ids(context), found[:4], per_row=2))
 
 
 def addressed_text(update: Update, bot_username: str, bot_id: int) -> str | None:
@@ -177,7 +300,9 @@ def addressed_text(update: Update, bot_username: str, bot_id: int) -> str | None
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a text message meant for the bot."""
     question = addressed_text(update, context.bot.username, context.bot.id)
-    if question is not None:
+    if question is not None and question.strip().lower() in EXPORT_WORDS:
+        await export_command(update, context)
+    elif question is not None:
         await ask(update, context, question)
 
 
@@ -188,8 +313,10 @@ async def on_other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An unknown command: say which ones exist."""
-    await update.effective_message.reply_text("没有这个命令。可用：/start /help /chart /sources /glossary /check")
+    """An unknown command: say which ones exist, and a question the chat's document answers."""
+    found = await _examples(context)
+    hint = f"，或直接提问，例如“{found[0]}”" if found else ""
+    await update.effective_message.reply_text(html.escape(f"没有这个命令。可用：{COMMANDS_HINT}{hint}。", quote=False))
 
 
 async def ignore(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -278,19 +405,30 @@ async def _reason(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) 
 
 
 async def _question_button(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, clarify: bool) -> None:
-    """Ask the question behind a button; a clarify choice first replaces the options with the choice made."""
+    """Ask the question behind a button; a clarify choice first replaces the options with the choice made, and a
+    clarify message answers once, however often its buttons are pressed."""
     query = update.callback_query
     question = _ids(context).text_for(key)
     if question is None:
         await query.answer(EXPIRED)
         return
-    if update.effective_chat is None:  # a button on an inline message: there is no chat to answer in
+    if update.effective_chat is None or query.message is None:  # a button on an inline message: no chat to answer in
         await query.answer(NO_CHAT)
         return
-    await query.answer()
     if clarify:
-        await _edit(query, html.escape(f"已选择：{question}", quote=False))
-    await ask(update, context, question)
+        done = context.chat_data.setdefault("clarified", [])
+        if query.message.message_id in done:
+            await query.answer(ALREADY)
+            return
+        done.append(query.message.message_id)
+        del done[:max(0, len(done) - limits.CLARIFIES_KEPT)]
+    await query.answer()
+    stage = _chat_engine(context).doc.stage
+    if clarify:
+        await _edit(query, html.escape(f"已选择：{stage_label(question, stage)}", quote=False))
+    group = is_group(update)
+    await ask(update, context, question, quote=stage_label(question, stage) if group else "",
+              reply_to=query.message.message_id if group else None)
 
 
 async def _chart_button(update: Update, context: ContextTypes.DEFAULT_TYPE, data: str) -> None:
@@ -318,17 +456,24 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Send a PNG chart: /chart [支出结构|三公经费|基本支出|项目支出]; without a topic, the topics as buttons."""
-    engine = get_engine()
-    topics = list(engine.words.get("charts", {}))
+    """Send a PNG chart of the chat's document: /chart [支出结构|三公经费|基本支出|项目支出]; without a topic, or with
+    one it cannot draw, the topics this document can draw as buttons."""
+    here = _chat_engine(context)
+    offered = chart_topics(here)
     asked = " ".join(context.args or []).strip()
-    topic = chart_topic(engine, asked) if asked else None
-    if topic is None:
-        lead = "可以画的图" if asked else "想看哪张图？可以画的图"
-        await update.effective_message.reply_text(f"{lead}：{'、'.join(topics)}。点下面的按钮，或发 /chart 三公经费",
-                                                  reply_markup=chart_markup(topics))
+    topic = chart_topic(here, asked) if asked else None
+    if topic is not None and topic in offered:
+        await send_chart(update, context, topic)
         return
-    await send_chart(update, context, topic)
+    name = here.doc.short
+    if not offered:
+        await update.effective_message.reply_text(html.escape(f"《{name}》里没有可以画图的表格数据。", quote=False))
+        return
+    lead = (f"《{name}》里没有可以画“{topic}”的表格数据。" if topic else f"没有“{asked}”这张图。") if asked \
+        else f"想看《{name}》的哪张图？"
+    await update.effective_message.reply_text(
+        html.escape(f"{lead}可以画的图：{'、'.join(offered)}。点下面的按钮，或发 /chart {offered[0]}", quote=False),
+        reply_markup=chart_markup(offered))
 
 
 async def send_chart(update: Update, context: ContextTypes.DEFAULT_TYPE, topic: str) -> None:
@@ -348,6 +493,17 @@ async def send_chart(update: Update, context: ContextTypes.DEFAULT_TYPE, topic: 
     await context.bot.send_photo(update.effective_chat.id, drawn.png, caption=caption)
 
 
+async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/export (or "导出"): the chat's document's figures (the facts, then the checks) as a CSV file, UTF-8 with a
+    BOM so that Excel opens the Chinese correctly."""
+    doc_ = _chat_engine(context).doc
+    data = await asyncio.to_thread(export.document_csv, doc_.id)
+    caption = (f"《{doc_.label}》的全部数字（每个表格单元格一行：表名、行、列、金额、页码），空一行后是数据核对结果。"
+               "UTF-8 CSV，可用 Excel 打开。")
+    await context.bot.send_document(update.effective_chat.id, InputFile(data, filename=f"{doc_.short}.csv"),
+                                    caption=html.escape(caption, quote=False))
+
+
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the documents loaded, with sha256 and tables."""
     await _run_canned(update, "sources_list", "topic:document", context)
@@ -356,7 +512,12 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _run_canned(update: Update, query_id: str, subject_kind: str, context=None) -> None:
     engine = _chat_engine(context) if context is not None else get_engine().view()
     ans = engine.run(engine.queries[query_id], engine.topic(subject_kind))
-    for chunk in split_text(to_html(ans.text)):
+    ans.document_id, ans.documents = engine.doc.id, (engine.doc.id,)
+    text = headline([engine.doc]) + "\n" + to_html(ans.text)
+    count = get_engine().library.count
+    if query_id == "sources_list" and count > 1:
+        text += "\n" + html.escape(f"另有{count - 1}份文件已载入，发 /doc 切换后再发 /sources 查看。", quote=False)
+    for chunk in split_text(text):
         await update.effective_message.reply_text(chunk)
 
 

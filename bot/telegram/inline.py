@@ -8,13 +8,15 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent
 from telegram.constants import ParseMode
 
 from ..engine import Answer, Engine
+from ..engine.library import Doc
+from .chatdoc import answer_docs, headline
 from .render import answer_html, reply_text, shorten, split_text, to_html
 
 TITLE_LIMIT = 64
 DESCRIPTION_LIMIT = 120
 MAX_CARDS = 8
 MAX_COMPLETIONS = 5
-NOT_FOUND_TITLE = "本文件中没有这项内容"
+NOT_FOUND_TITLE = "本文件（{name}）中没有这项内容"
 
 
 @lru_cache(maxsize=4)
@@ -62,27 +64,38 @@ def _card_id(k: int, ans: Answer) -> str:
     return f"{k}-{digest}"
 
 
-def answer_card(k: int, ans: Answer) -> InlineQueryResultArticle:
-    """One answer as a card: its first line as the title, the rest as the description, the reply as the message."""
+def _docs(engine: Engine, ans: Answer) -> list[Doc]:
+    return answer_docs(engine, ans, engine.view(ans.document_id))
+
+
+def answer_card(k: int, ans: Answer, docs: list[Doc]) -> InlineQueryResultArticle:
+    """One answer as a card: whose figure and its first line as the title, the document and the rest as the
+    description, the reply with its headline as the message."""
     lines = reply_text(ans.status, ans.text, ans.suggestions).split("\n")
     body = " ".join(line for line in lines[1:] if line.strip())
+    names = "、".join(d.short for d in docs[:2])
+    stage = docs[0].stage if docs else "预算"
+    message = headline(docs) + "\n" + answer_html(ans.status, ans.text, ans.suggestions, stage)
     return InlineQueryResultArticle(
-        id=_card_id(k, ans), title=shorten(lines[0], TITLE_LIMIT), description=shorten(body, DESCRIPTION_LIMIT) or None,
-        input_message_content=InputTextMessageContent(split_text(answer_html(ans.status, ans.text, ans.suggestions))[0],
-                                                      parse_mode=ParseMode.HTML))
+        id=_card_id(k, ans), title=shorten(f"{names}：{lines[0]}", TITLE_LIMIT),
+        description=shorten(f"{names}｜{body}" if body else names, DESCRIPTION_LIMIT),
+        input_message_content=InputTextMessageContent(split_text(message)[0], parse_mode=ParseMode.HTML))
 
 
-def not_found_card(unknown: Answer) -> InlineQueryResultArticle:
+def not_found_card(unknown: Answer, docs: list[Doc]) -> InlineQueryResultArticle:
     """The one card for a question the document does not answer, with the engine's one-line reason."""
     reason = reply_text(unknown.status, unknown.text).split("\n", 1)[0]
+    names = "、".join(d.short for d in docs[:2])
     return InlineQueryResultArticle(
-        id="not-found", title=NOT_FOUND_TITLE, description=shorten(reason, DESCRIPTION_LIMIT),
-        input_message_content=InputTextMessageContent(split_text(to_html(unknown.text))[0], parse_mode=ParseMode.HTML))
+        id="not-found", title=shorten(NOT_FOUND_TITLE.format(name=names), TITLE_LIMIT),
+        description=shorten(reason, DESCRIPTION_LIMIT),
+        input_message_content=InputTextMessageContent(split_text(headline(docs) + "\n" + to_html(unknown.text))[0],
+                                                      parse_mode=ParseMode.HTML))
 
 
 def cards(engine: Engine, text: str) -> list[InlineQueryResultArticle]:
     """The inline result cards for a query, best first (never empty)."""
     answers, unknown = inline_answers(engine, text)
     if unknown is not None:
-        return [not_found_card(unknown)]
-    return [answer_card(k, a) for k, a in enumerate(answers)]
+        return [not_found_card(unknown, _docs(engine, unknown))]
+    return [answer_card(k, a, _docs(engine, a)) for k, a in enumerate(answers)]

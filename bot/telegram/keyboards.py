@@ -19,6 +19,9 @@ from .render import ButtonIds, button_label, rows_of
 CALLBACK_LIMIT = 64  # bytes, Telegram's limit on callback_data
 NOOP = "n"
 REASONS = ("数字不对", "答非所问", "没有回答")
+# A list reply that shows part of a longer list: the question whose answer is the whole list, and its button.
+FULL_LISTS = {"function_structure": "全部功能科目", "function_children": "全部功能科目"}
+FULL_LABEL = "全部科目（类、款、项）"
 
 
 @dataclass
@@ -61,6 +64,20 @@ def vote_markup(key: str) -> InlineKeyboardMarkup:
     """👍/👎 under an answer."""
     return InlineKeyboardMarkup([[InlineKeyboardButton("👍 有用", callback_data=f"v+:{key}"),
                                   InlineKeyboardButton("👎 不对/没用", callback_data=f"v-:{key}")]])
+
+
+def full_list_markup(ids: ButtonIds, query: str | None) -> InlineKeyboardMarkup | None:
+    """Under a list that shows part of a longer one (the 类 of the 功能科目): a button for the whole list."""
+    question = FULL_LISTS.get(query or "")
+    if question is None:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(FULL_LABEL, callback_data=f"q:{ids.id_for(question)}")]])
+
+
+def joined(*markups: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """Keyboards one under the other (None when there are none)."""
+    rows = [list(row) for m in markups if m is not None for row in m.inline_keyboard]
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def reason_markup(key: str) -> InlineKeyboardMarkup:

@@ -58,3 +58,7 @@ MAX_STALL = 60.0              # `serve --check-health`: intake stalled longer th
 
 # -- usage log ------------------------------------------------------------------------------------------------------
 USAGE_RETENTION_DAYS = 90     # questions and votes older than this are deleted (USAGE_RETENTION_DAYS overrides)
+
+# -- chat state -----------------------------------------------------------------------------------------------------
+ANSWERS_KEPT = 50             # per chat: the bot's latest answers whose subject and document a reply to them follows
+CLARIFIES_KEPT = 50           # per chat: clarify messages already answered (a second press answers nothing)

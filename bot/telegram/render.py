@@ -15,6 +15,8 @@ SHORT_LABEL = 12          # buttons this short may share a row
 SOURCE_PREFIX = "来源："
 # A figure with its unit: the headline of an answer is its first one.
 AMOUNT = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?(?:万元|元|%)")
+# In a 决算, the headline figure is the one said of 决算 (决算数0.39万元, 支出决算为0.39万元).
+FINAL_AMOUNT = re.compile(r"决算[数为是：:]{0,2}(" + AMOUNT.pattern + ")")
 # A number with what follows it as one unit; shortening never cuts inside one.
 NUMBER_UNIT = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?(?:万元|元|%|年|个|人|项|次|行|页)?")
 
@@ -107,12 +109,17 @@ def to_html(text: str) -> str:
     return "\n".join(lines)
 
 
-def bold_headline(html_text: str) -> str:
-    """The first amount (number with 万元/元/%) of the first line in bold; the text is already escaped."""
+def bold_headline(html_text: str, stage: str = "预算") -> str:
+    """The headline figure of the first line in bold: its first amount (number with 万元/元/%), or in a 决算 the
+    first amount said of 决算 ("支出决算为0.39万元", not the 年初预算 before it). The text is already escaped."""
     first, sep, rest = html_text.partition("\n")
     if first.startswith("<i>"):
         return html_text
-    first = AMOUNT.sub(lambda m: f"<b>{m.group(0)}</b>", first, count=1)
+    final = FINAL_AMOUNT.search(first) if stage == "决算" else None
+    if final:
+        first = first[:final.start(1)] + f"<b>{final.group(1)}</b>" + first[final.end(1):]
+    else:
+        first = AMOUNT.sub(lambda m: f"<b>{m.group(0)}</b>", first, count=1)
     return first + sep + rest
 
 
@@ -125,10 +132,10 @@ def reply_text(status: str, text: str, suggestions: list[str] | None = None) -> 
     return tidy(text)
 
 
-def answer_html(status: str, text: str, suggestions: list[str] | None = None) -> str:
+def answer_html(status: str, text: str, suggestions: list[str] | None = None, stage: str = "预算") -> str:
     """An engine answer as Telegram HTML: escaped, source in italics, headline figure in bold for answers."""
     body = to_html(reply_text(status, text, suggestions))
-    return bold_headline(body) if status == "answer" else body
+    return bold_headline(body, stage) if status == "answer" else body
 
 
 class ButtonIds:
@@ -187,9 +194,12 @@ def rows_of(buttons: list[InlineKeyboardButton], per_row: int = 2) -> list[list[
     return rows
 
 
-def question_buttons(ids: ButtonIds, questions: list[str], prefix: str = "q", per_row: int = 1) -> InlineKeyboardMarkup | None:
-    """Inline buttons that ask the given questions when pressed (callback data: prefix and a 12-character id)."""
+def question_buttons(ids: ButtonIds, questions: list[str], prefix: str = "q", per_row: int = 1,
+                     label=None) -> InlineKeyboardMarkup | None:
+    """Inline buttons that ask the given questions when pressed (callback data: prefix and a 12-character id);
+    label(question) words a button differently from the question it asks (a 决算's "决算数" for "预算")."""
     if not questions:
         return None
-    buttons = [InlineKeyboardButton(button_label(q), callback_data=f"{prefix}:{ids.id_for(q)}") for q in questions]
+    buttons = [InlineKeyboardButton(button_label(label(q) if label else q), callback_data=f"{prefix}:{ids.id_for(q)}")
+               for q in questions]
     return InlineKeyboardMarkup(rows_of(buttons, per_row))

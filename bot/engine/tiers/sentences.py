@@ -122,7 +122,9 @@ def answer_sentence(q, measure_only: bool = False) -> Answer | None:
     following = sentences_of(view)[k + 1] if k + 1 < len(sentences_of(view)) else None
     if following and quote.endswith(("：", ":")) and following.section == s.section:
         quote += following.text
-    head = _figures(quote, measure, subjects)
+    head = _figures(quote, measure, subjects, strict=money)
+    if money and not head:
+        return None  # "…取暖费、水费等" lists the name; the sentence's 万元 figure is another's (公用经费)
     body = (f"{head}\n" if head else "") + f"文件原文：“{quote}”"
     section = "·".join(x for x in (s.section, s.topic) if x)
     page = f"（第{s.page}页）" if s.page else ""
@@ -213,7 +215,7 @@ def _overlap(word: str, key: str) -> float:
     return sum(p in key for p in pieces) / len(pieces) if pieces else 0.0
 
 
-def _figures(quote: str, measure, subjects: list[str]) -> str:
+def _figures(quote: str, measure, subjects: list[str], strict: bool = False) -> str:
     """The asked figures as the sentence prints them, each with the words just before it ("共有车辆2辆",
     "公务接待2批次、26人次"), for the reply's first line: the figure the question's own words lead to first, else
     the first one after the thing counted; one per unit asked."""
@@ -225,7 +227,7 @@ def _figures(quote: str, measure, subjects: list[str]) -> str:
         return ""
     about = [w for w in measure[1]["about"] if w]
     chosen: dict[str, tuple[str, str]] = {}
-    for rank, cues in enumerate((subjects, about, [""])):
+    for rank, cues in enumerate((subjects,) if strict else (subjects, about, [""])):
         for m in found:
             label = _label_before(quote, m.start())
             key = label_key(re.split(r"[，,。；;：:、（）()\s]", quote[max(0, m.start() - LABEL):m.start()])[-1])
@@ -233,7 +235,7 @@ def _figures(quote: str, measure, subjects: list[str]) -> str:
                                                 if c or rank == 2):
                 chosen[m.group(2)] = (label, m.group(1) + m.group(2))
     parts = [label + figure for label, figure in chosen.values()]
-    return "文件写明：" + "、".join(parts[:4]) + "。"
+    return "文件写明：" + "、".join(parts[:4]) + "。" if parts else ""
 
 
 def _label_before(text: str, at: int) -> str:
