@@ -50,7 +50,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .source import SourceError
+from .lines import SourceError
 
 if TYPE_CHECKING:  # pdfplumber is imported on first use: it is slow to load
     import pdfplumber

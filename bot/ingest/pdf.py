@@ -8,7 +8,7 @@ import hashlib
 from pathlib import Path
 
 from .limits import Limits, iter_pages, open_pdf
-from .source import Line, Source, SourceError, squash
+from .lines import Line, Source, SourceError, squash
 
 # Explicit table settings: the disclosures print ruled tables, so cells come from the drawn lines only.
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3,
