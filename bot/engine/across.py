@@ -28,6 +28,7 @@ SHAPE = re.compile(r"(哪个|哪家|哪一个|什么)(单位|部门|街道|文�
 LEAST = re.compile(r"最少|最低|最小")
 
 
+ASKING_ONLY = re.compile(r"少了|多了|增加了|减少了|增加|减少|多少钱|多少|几|为啥|为什么|原因|是|的|呢|吗|了|钱|\s")
 STAGE_ONLY = {"预算": "收支总额", "决算": "收支总额", "预算数": "收支总额", "决算数": "收支总额", "总预算": "收支总额",
               "经费": "收支总额", "钱": "收支总额", "收入": "收入总计", "支出": "支出总计", "总收入": "收入总计",
               "总支出": "支出总计"}
@@ -37,6 +38,8 @@ def subject_question(text: str) -> str:
     """What to ask each document: the question without its units, years and the comparison itself ("预算" alone,
     compared across documents, is their totals)."""
     rest = SHAPE.sub("", text).strip("，,。？?的 ")
+    if not ASKING_ONLY.sub("", rest):
+        return "收支总额" + rest  # "万里2024比2023少了多少钱": the totals, asked the same way
     return STAGE_ONLY.get(rest, rest) or text
 
 

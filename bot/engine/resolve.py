@@ -99,6 +99,14 @@ def resolve(text: str, library: Library, current: int | None, is_phrase: Callabl
         ids = _current(library, current, years, compared) if current is not None else [library.default_id]
     elif years and ids:
         ids, missing, prior = _by_year(library, ids, years, units, missing)
+    if compared and ids and not missing and "执行" not in text:  # 执行数 is printed in the later document itself
+        # "万里街道2024年人员经费比2023年多多少": the unit's 2023 document is loaded too, so both are compared.
+        same = {library.get(i).unit for i in ids}
+        earlier = [d.id for u in same for d in library.same_unit(next(library.get(i) for i in ids
+                                                                         if library.get(i).unit == u))
+                   if d.year in compared and d.id not in ids]
+        if earlier:
+            ids, years = sorted(set(ids) | set(earlier)), sorted(set(years) | set(compared))
     if not ids and not ranking:
         missing = missing or f"{'、'.join(str(y) for y in years)}年"
     if final and ids:

@@ -321,6 +321,8 @@ def _clauses(view: DocView, clauses: list[Normalized], ctx: Context) -> Answer |
     answers = [a for k, a in enumerate(answers) if k >= first or not a.body.startswith(NOTHING_READ)]
     if len(answers) == 1:
         return answers[0]
+    # What was answered first, then one line for each part the document does not answer.
+    answers = [a for a in answers if a.status == "answer"] + [a for a in answers if a.status != "answer"]
     text = "\n\n".join(a.body if a.status == "answer" else a.body.split("\n", 1)[0] for a in answers)
     sources = "；".join(dict.fromkeys(a.source for a in answered if a.source))
     return Answer("answer", cap(text, MAX_REPLY), ",".join(a.query or "" for a in answered),

@@ -58,9 +58,12 @@ def asked_measure(view, text: str) -> tuple[str, dict] | None:
     money = any(w in text for w in vocab.get("money", ()))  # "公车花了多少": the money, not how many cars
     asked = any(w in text for w in vocab.get("asks", ())) and not money
     names, units, about, words, counted = [], [], [], [], []
-    for name, spec in vocab.get("measures", {}).items():
-        things = [w for w in spec.get("things", ()) if w in text] if asked else []
-        if things or any(w in text for w in spec["words"]):
+    specs = vocab.get("measures", {})
+    worded = {n for n, spec in specs.items() if any(w in text for w in spec["words"])}
+    for name, spec in specs.items():
+        # "内设机构的编制多少名": 名 is asked; 内设机构 only says whose (a thing counts only when no word asks).
+        things = [w for w in spec.get("things", ()) if w in text] if asked and not worded else []
+        if things or name in worded:
             names.append(name)
             units += spec["units"]
             about += spec["about"]
@@ -104,7 +107,10 @@ def answer_sentence(q, measure_only: bool = False) -> Answer | None:
     subjects = _subject_words(q, measure)
     named = _required(q, measure)
     hints = tuple(tuple(REASON_WORDS.get(a, ())) for a in q.aspects.found if a != "reason")
-    pieces = frozenset(_pieces_of(QUESTION_FRAME.sub(" ", label_key(q.norm.text))))
+    said = label_key(q.norm.text)
+    for word, printed in (view.words.get("measures", {}).get("synonyms") or {}).items():
+        said = said.replace(word, printed)
+    pieces = frozenset(_pieces_of(QUESTION_FRAME.sub(" ", said)))
     if money and not any(len(w) >= MIN_CHUNK for w in subjects):
         return None
     scored = [(score, k, s) for k, s in enumerate(sentences_of(view))
@@ -195,10 +201,10 @@ def _score(s: Sentence, measure, reason: bool, subjects: list[str], hints: tuple
         # The reason for what was asked: a sentence about the budget gap for "没花完", the year's change for "增加".
         score += sum(REASON_HINT for words in hints if any(w in s.text for w in words))
     matched = [w for w in subjects if w in s.key]
-    if subjects and not matched:
+    if subjects and not matched and not measure:
         near = max((_overlap(w, s.key) for w in subjects), default=0)
         if near < NEAR:
-            return 0.0
+            return 0.0  # a reason or an amount for something the sentence does not name
         score += 2 * near
     score += sum(len(w) for w in matched)
     score += SHARED_PIECE * len(pieces & _pieces_of(s.key))  # "共有多少辆车": 共有车辆, not 购置车辆
