@@ -1,4 +1,5 @@
-"""Benchmark `budgetbot build`: the whole command (a fresh process each run), and reading + parsing each document."""
+"""Benchmark `budgetbot build`: the whole command (a fresh process each run), and reading, checking and turning
+into rows each document."""
 from __future__ import annotations
 
 import statistics
@@ -10,18 +11,24 @@ from pathlib import Path
 
 
 def per_document(runs: int) -> None:
-    """Median and max seconds to read and recognise each disclosure in data/disclosures (text or PDF)."""
+    """Median and max seconds to read each disclosure in data/disclosures (text or PDF), then to check it and turn it
+    into rows (what a build's worker does per document)."""
     from bot import paths
-    from bot.ingest.recognise import parse_any
-    from bot.ingest.source import read_source
+    from bot.ingest.build import read_file
+    from bot.ingest.rows import rows_of
+    from bot.ingest.verify import checks_for
 
     for src in paths.sources():
-        times = []
+        reads, rest = [], []
         for _ in range(runs):
             t0 = time.perf_counter()
-            parse_any(read_source(src))
-            times.append(time.perf_counter() - t0)
-        print(f"  {src.name}: median {statistics.median(times):.2f} s, max {max(times):.2f} s")
+            doc = read_file(src)
+            t1 = time.perf_counter()
+            rows_of(doc, checks_for(doc))
+            reads.append(t1 - t0)
+            rest.append(time.perf_counter() - t1)
+        print(f"  {src.name}: read median {statistics.median(reads):.3f} s, max {max(reads):.3f} s; "
+              f"checks and rows median {statistics.median(rest):.3f} s")
 
 
 def main(runs: int = 7) -> None:

@@ -54,10 +54,11 @@ def share(db: Path) -> None:
 
 def build_into(sources: list[Path], db: Path, jobs: int = 1, urls: dict[str, str] | None = None,
                full: bool = False) -> list:
-    """Build (or update) the database and make it readable by others; returns the checks of what was read."""
+    """Build (or update) the database and make it readable by others; returns the failed checks of what was read
+    (every check is in the database's checks table)."""
     from .ingest.build import build
 
-    checks = build(sources, db, jobs=jobs, incremental=not full, urls=urls)
+    checks = build(sources, db, jobs=jobs, incremental=not full, urls=urls, keep_checks=False)
     share(db)
     return checks
 

@@ -220,6 +220,9 @@ def _score(view: DocView, q: Query, h: Hit, aspects: Aspects, sim: float, text: 
     # An attribute is served by the query whose own attribute words the question uses ("是一次性项目吗": 项目属性).
     own = any(w in text for spec in q.attributes.values() for w in spec["words"])
     served = [a for a in aspects.found if a in q.aspects or (a == "attribute" and own)]
+    if not served:  # "三公经费明细到项": a query giving the plain list serves a full list asked, one rank lower
+        served = [a for a in aspects.found if set(view.words["aspects"][a].get("within", ())) & set(q.aspects)]
+        ranks = {a: r - 1 for a, r in ranks.items()}
     score = h.score * W_HIT + h.entity.priority * W_PRIORITY + sim * W_SKELETON + (h.end - h.start) * W_COVER
     if served:
         score += SERVED + SERVED_RANK * ranks[served[0]]

@@ -31,6 +31,7 @@ CODE = re.compile(r"^\d{2,7}$")
 SEQUENCE_HEADER = re.compile(r"^(栏次|行次|\d{1,2})$")
 CODE_WORDS = ("编码", "代码", "科目代码")
 LABEL_HEADERS = re.compile(r"^(项目|科目|单位|项目名称|单位名称|\S{0,12}名称)$")
+SPACES = re.compile(r"\s+")
 TITLE_LOOKBACK = 4  # lines above a grid that may hold its title
 NOTE_LOOKAHEAD = 4  # lines after a grid that may be its notes
 
@@ -74,6 +75,13 @@ class Assembler:
         self.last: Table | None = None  # the table the next grid may continue
         self.last_geometry: tuple[float, float, list[float], bool] | None = None
         self.noting = 0  # lines after a grid still read as its notes
+        self.furniture_of: dict[str, bool] = {}  # a line's text → whether it is furniture (asked again per grid)
+
+    def _furniture(self, text: str) -> bool:
+        hit = self.furniture_of.get(text)
+        if hit is None:
+            hit = self.furniture_of[text] = _is_furniture(text, self.common)
+        return hit
 
     def run(self) -> tuple[list[Table], list[Span]]:
         """All tables and the prose lines, in document order."""
@@ -95,7 +103,7 @@ class Assembler:
             self.last.empty_note = self.last.empty_note or bool(EMPTY_NOTE.search(text))
             self.noting = NOTE_LOOKAHEAD
             return
-        self.noting = max(0, self.noting - 1) if not _is_furniture(span.text, self.common) else self.noting
+        self.noting = max(0, self.noting - 1) if not self._furniture(span.text) else self.noting
         self.pending.append(span)
 
     def _continues_note(self, text: str) -> bool:
@@ -106,7 +114,7 @@ class Assembler:
                 and not NUMBER.match(text) and len(text) <= 60)
 
     def _flush(self) -> None:
-        self.prose += [s for s in self.pending if not _is_furniture(s.text, self.common)]
+        self.prose += [s for s in self.pending if not self._furniture(s.text)]
         self.pending = []
 
     # -- grids -------------------------------------------------------------------------------------------------
@@ -119,7 +127,7 @@ class Assembler:
         inner_title, inner_meta, skip = _inner_lines(grid)
         title_at, title = self._title(inner_title)
         meta = [s for s in self.pending if META.search(clean(s.text))] + inner_meta
-        between = [s for s in self.pending if not _is_furniture(s.text, self.common) and s not in meta]
+        between = [s for s in self.pending if not self._furniture(s.text) and s not in meta]
         if title is None and self.last is not None and not between and self._fits(grid):
             self._continue(self.last, grid, skip)
             self.pending = []
@@ -128,7 +136,7 @@ class Assembler:
         used = set(map(id, meta))
         if title_at is not None:
             used |= {id(s) for s in title_at}
-        self.prose += [s for s in self.pending if id(s) not in used and not _is_furniture(s.text, self.common)]
+        self.prose += [s for s in self.pending if id(s) not in used and not self._furniture(s.text)]
         if title is None:
             intro = next((_printed(s.text) for s in reversed(between) if id(s) not in used), "")
             title = intro.rstrip("：:") or f"表{len(self.tables) + 1}"
@@ -147,7 +155,7 @@ class Assembler:
         for text in inner:
             if is_title(text):
                 return None, _printed(text)
-        candidates = [s for s in self.pending if not _is_furniture(s.text, self.common) and not META.search(clean(s.text))]
+        candidates = [s for s in self.pending if not self._furniture(s.text) and not META.search(clean(s.text))]
         for k in range(len(candidates) - 1, max(-1, len(candidates) - 1 - TITLE_LOOKBACK), -1):
             text = _printed(candidates[k].text)
             if is_title(text):
@@ -209,16 +217,25 @@ class Assembler:
 
 def _printed(text: str) -> str:
     """A line as printed, white space removed (titles keep their full-width brackets and quotes)."""
-    return re.sub(r"\s+", "", text)
+    return SPACES.sub("", text)
 
 
 def _is_contents(grid: Grid, pending: list[Span]) -> bool:
     """Whether a grid is the 目录 set as a table: entries ending in page numbers (often with leader dots)."""
     before = clean(pending[-1].text) if pending else ""
-    rows = [[clean(t) for t in grid.row_texts(r) if t.strip()] for r in range(grid.nrows)]
-    rows = [r for r in rows if r]
-    paged = sum(1 for r in rows if len(r) >= 2 and r[-1].isdigit() and not is_amount(r[0]) or TOC_ENTRY.search(r[0]))
-    return bool(rows) and (before in ("目录", "目次") or paged >= 0.6 * len(rows) and any(TOC_ENTRY.search(r[0]) for r in rows))
+    rows = paged = 0
+    listed = False  # an entry with leader dots
+    for r in range(grid.nrows):
+        cells = [t for t in grid.row_texts(r) if t.strip()]  # only the first and last are read
+        if not cells:
+            continue
+        rows += 1
+        first = clean(cells[0])
+        leaders = bool(TOC_ENTRY.search(first))
+        listed = listed or leaders
+        if len(cells) >= 2 and clean(cells[-1]).isdigit() and not is_amount(first) or leaders:
+            paged += 1
+    return bool(rows) and (before in ("目录", "目次") or paged >= 0.6 * rows and listed)
 
 
 def _same_columns(table: Table, grid: Grid) -> bool:

@@ -2,11 +2,13 @@
 updated in place for only the documents that changed."""
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import sqlite3
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -18,7 +20,7 @@ from .checks import Check
 from .files import SUFFIXES, check_source, expand_sources  # noqa: F401  (expand_sources is imported from here too)
 from .pages import read_pages
 from .reader import Disclosure, read_disclosure
-from .rows import Rows, rows_of
+from .rows import Rows, rows_of, use_charmap
 from .verify import checks_for
 
 STALE_SECONDS = 600
@@ -40,8 +42,9 @@ def clean_stale(db_path: Path, now: float | None = None) -> list[Path]:
 
 
 def build(sources: list[Path], db_path: Path, jobs: int = 1, incremental: bool = True,
-          urls: dict[str, str] | None = None) -> list[Check]:
-    """Read every source and write the database.
+          urls: dict[str, str] | None = None, keep_checks: bool = True) -> list[Check]:
+    """Read every source and write the database; returns the checks of the documents read (keep_checks=False:
+    only the failed ones — a large build need not hold every check in memory).
 
     A database of this schema version already there is updated in place, in one transaction: only documents that
     are new or changed (by sha256) are read, those no longer given are taken out. Otherwise the whole database is
@@ -50,39 +53,67 @@ def build(sources: list[Path], db_path: Path, jobs: int = 1, incremental: bool =
     files = expand_sources(sources, check=False)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     clean_stale(db_path)
-    if incremental and _usable(db_path):
-        return _update(files, db_path, jobs, urls or {})
-    return _full(files, db_path, jobs, urls or {})
+    with _few_collections():
+        if incremental and _usable(db_path):
+            return _update(files, db_path, jobs, urls or {}, keep_checks)
+        return _full(files, db_path, jobs, urls or {}, keep_checks)
 
 
-def _full(files: list[Path], db_path: Path, jobs: int, urls: dict[str, str]) -> list[Check]:
+# A whole build writes a file nobody reads until it is renamed into place: no rollback journal, no sync per
+# commit (one fsync before the rename instead), a cache large enough to sort the indexes in memory.
+FULL_PRAGMAS = ("PRAGMA journal_mode=OFF", "PRAGMA synchronous=OFF", "PRAGMA cache_size=-262144",
+                "PRAGMA threads=2")
+
+
+def _full(files: list[Path], db_path: Path, jobs: int, urls: dict[str, str], keep_checks: bool) -> list[Check]:
     for f in files:
         check_source(f)
+    use_charmap(build_charmap())  # the table this database ships, its sounds numbered in its order
     fd, tmp = tempfile.mkstemp(prefix=db_path.name + ".", suffix=".tmp", dir=db_path.parent)
     os.close(fd)
     checks: list[Check] = []
+    conn = None
     try:
-        db = sqlite_utils.Database(tmp)
-        with db.conn:
-            schema.create(db)
-            for doc_id, (rows, found) in enumerate(_read_each(files, jobs, urls), 1):
-                write.insert(db.conn, doc_id, rows)  # written while the workers read the next ones
-                checks += found
-            db.conn.executemany("INSERT INTO charmap (char, simplified, pinyin) VALUES (?, ?, ?)", build_charmap())
-            for statement in shared_names():
-                db.conn.execute(statement)
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        db.execute("PRAGMA journal_mode=DELETE")
-        db.close()
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        for pragma in FULL_PRAGMAS:
+            conn.execute(pragma)
+        schema.create(sqlite_utils.Database(conn), indexes=False)
+        conn.execute("BEGIN")
+        first_table = first_project = 1
+        for doc_id, (rows, found) in enumerate(_read_each(files, jobs, urls, keep_checks), 1):
+            # written while the workers read the next ones
+            first_table, first_project = write.insert(conn, doc_id, rows, first_table, first_project)
+            checks += found
+        conn.executemany("INSERT INTO charmap (char, simplified, pinyin) VALUES (?, ?, ?)", build_charmap())
+        schema.create_indexes(conn)
+        for statement in shared_names():
+            conn.execute(statement)
+        conn.execute("COMMIT")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.close()
+        conn = None
+        _fsync(tmp)
         os.replace(tmp, db_path)
     except BaseException:
+        if conn is not None:
+            conn.close()
         Path(tmp).unlink(missing_ok=True)
         Path(tmp + "-journal").unlink(missing_ok=True)
         raise
     return checks
 
 
-def _update(files: list[Path], db_path: Path, jobs: int, urls: dict[str, str]) -> list[Check]:
+def _fsync(path: str) -> None:
+    """Make a file's bytes durable (what synchronous=OFF left to the end)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _update(files: list[Path], db_path: Path, jobs: int, urls: dict[str, str], keep_checks: bool) -> list[Check]:
     """Bring an existing database to these sources: read only what is new or changed, drop what is gone."""
     conn = sqlite3.connect(db_path, timeout=30)
     try:
@@ -93,7 +124,10 @@ def _update(files: list[Path], db_path: Path, jobs: int, urls: dict[str, str]) -
         gone = [doc_id for sha, (doc_id, _) in held.items() if sha not in keep]
         for f in changed:
             check_source(f)
-        read = _read_all(changed, jobs, urls)
+        if changed:  # the names' sounds coded as this database codes them (and no dictionary to load)
+            charmap = conn.execute("select char, simplified, pinyin from charmap order by rowid").fetchall()
+            use_charmap(charmap or build_charmap())
+        read = list(_read_each(changed, jobs, urls, keep_checks))
         if read or gone:
             next_id = (conn.execute("select coalesce(max(id), 0) from documents").fetchone()[0] or 0) + 1
             with conn:
@@ -128,36 +162,64 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_all(files: list[Path], jobs: int, urls: dict[str, str]) -> list[tuple[Rows, list[Check]]]:
-    """Every file read and checked, in order."""
-    return list(_read_each(files, jobs, urls))
+@contextmanager
+def _few_collections():
+    """The cyclic garbage collector run less often while building: a document's reading makes hundreds of
+    thousands of short-lived objects, and each full collection walks every object the process holds."""
+    old = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, old[1], old[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
-def _read_each(files: list[Path], jobs: int, urls: dict[str, str]) -> Iterator[tuple[Rows, list[Check]]]:
+GC_THRESHOLD = 50_000
+
+
+def _warm() -> None:
+    """What every document's reading uses, made once before the workers fork (they share it)."""
+    from .. import paths
+    from .mapping import load_mapping
+    from .rows import phonetics
+
+    phonetics()
+    load_mapping(paths.QUERIES / "templates" / "tables.yaml")
+
+
+def _worker_start() -> None:
+    """A worker's start: what it inherited is never garbage (gc.freeze: not walked, pages not copied)."""
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+    gc.freeze()
+
+
+def _read_each(files: list[Path], jobs: int, urls: dict[str, str],
+               keep_checks: bool = True) -> Iterator[tuple[Rows, list[Check]]]:
     """Every file read and checked, yielded in order as each is done; in worker processes when jobs > 1."""
-    tasks = [(f, urls.get(str(f), "")) for f in files]
+    tasks = [(f, urls.get(str(f), ""), keep_checks) for f in files]
     if jobs > 1 and len(files) > 1:
         import multiprocessing
 
-        from .rows import phonetics
-
-        phonetics()  # built once here, inherited by the workers
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(files))) as pool:
+        _warm()
+        gc.collect()
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(files)), initializer=_worker_start) as pool:
             yield from pool.imap(_read_task, tasks, chunksize=max(1, min(8, len(files) // (jobs * 4))))
         return
-    for f, url in tasks:
-        yield read_rows(f, url)
+    for f, url, keep in tasks:
+        yield read_rows(f, url, keep)
 
 
-def _read_task(task: tuple[Path, str]) -> tuple[Rows, list[Check]]:
+def _read_task(task: tuple[Path, str, bool]) -> tuple[Rows, list[Check]]:
     return read_rows(*task)
 
 
-def read_rows(path: Path, url: str = "") -> tuple[Rows, list[Check]]:
-    """One file read, checked and turned into rows (what a worker process returns)."""
+def read_rows(path: Path, url: str = "", keep_checks: bool = True) -> tuple[Rows, list[Check]]:
+    """One file read, checked and turned into rows (what a worker process returns): the checks too, or with
+    keep_checks=False only the failed ones."""
     doc = read_file(path, url)
     checks = checks_for(doc)
-    return rows_of(doc, checks), checks
+    rows = rows_of(doc, checks)
+    return rows, checks if keep_checks else [c for c in checks if not c.passed]
 
 
 def read_file(path: Path, url: str = "") -> Disclosure:
@@ -177,26 +239,43 @@ def read_file(path: Path, url: str = "") -> Disclosure:
 
 # Names every document shares (the national 功能/经济 classifications, 三公 items, glossary terms), distinct: the
 # engine's vocabulary of them does not grow with the number of documents. {new} limits them to new documents.
+# A name is kept as first met going through the cells by (document, row code, id) — the order they have always
+# been read in — whichever index the query uses: each (document, code, name) once at its first cell, then in
+# that order, the first of a name inserted and the rest ignored.
 SHARED_NAMES = """
 INSERT OR IGNORE INTO shared_names SELECT DISTINCT 'function', name, code, level, '' FROM functions WHERE {new};
-INSERT OR IGNORE INTO shared_names SELECT DISTINCT 'function', c.row_label, '', '类', ''
+INSERT OR IGNORE INTO shared_names SELECT 'function', name, '', '类', '' FROM (
+  SELECT c.document_id AS d, c.row_code AS rc, min(c.id) AS i, c.row_label AS name
   FROM cells c JOIN budget_tables t ON t.id = c.table_id
-  WHERE t.key = 'summary' AND c.side = '支出' AND c.item_no != '' AND {c_new}
-    AND c.row_label NOT IN (SELECT name FROM shared_names WHERE kind = 'function');
-INSERT OR IGNORE INTO shared_names SELECT DISTINCT 'econ', c.row_label,
-       CASE WHEN c.row_code GLOB '3[0-9][0-9]' OR c.row_code GLOB '3[0-9][0-9][0-9][0-9]' THEN c.row_code ELSE '' END,
-       CASE WHEN c.parent_label = '' THEN '类' ELSE '款' END, ''
+  WHERE {key}'summary' AND c.side = '支出' AND c.item_no != '' AND {c_new}
+    AND c.row_label NOT IN (SELECT name FROM shared_names WHERE kind = 'function')
+  GROUP BY d, rc, name) ORDER BY d, rc, i;
+INSERT OR IGNORE INTO shared_names SELECT 'econ', name, code, level, '' FROM (
+  SELECT c.document_id AS d, c.row_code AS rc, min(c.id) AS i, c.row_label AS name,
+         CASE WHEN c.row_code GLOB '3[0-9][0-9]' OR c.row_code GLOB '3[0-9][0-9][0-9][0-9]' THEN c.row_code ELSE ''
+         END AS code,
+         CASE WHEN c.parent_label = '' THEN '类' ELSE '款' END AS level
   FROM cells c JOIN budget_tables t ON t.id = c.table_id
-  WHERE t.key = 'basic_econ' AND c.row_label NOT LIKE '%合计' AND {c_new};
-INSERT OR IGNORE INTO shared_names SELECT DISTINCT 'econ_gov', c.alt_label, '', '', ''
-  FROM cells c JOIN budget_tables t ON t.id = c.table_id WHERE t.key = 'basic_econ' AND c.alt_label != '' AND {c_new};
-INSERT OR IGNORE INTO shared_names SELECT DISTINCT 'sangong', c.row_label, '', '', coalesce(c.alt_label, '')
-  FROM cells c JOIN budget_tables t ON t.id = c.table_id WHERE t.key = 'sangong' AND c.row_label != '合计' AND {c_new};
+  WHERE {key}'basic_econ' AND c.row_label NOT LIKE '%合计' AND {c_new}
+  GROUP BY d, rc, name, code, level) ORDER BY d, rc, i;
+INSERT OR IGNORE INTO shared_names SELECT 'econ_gov', name, '', '', '' FROM (
+  SELECT c.document_id AS d, c.row_code AS rc, min(c.id) AS i, c.alt_label AS name
+  FROM cells c JOIN budget_tables t ON t.id = c.table_id WHERE {key}'basic_econ' AND c.alt_label != '' AND {c_new}
+  GROUP BY d, rc, name) ORDER BY d, rc, i;
+INSERT OR IGNORE INTO shared_names SELECT 'sangong', name, '', '', extra FROM (
+  SELECT c.document_id AS d, c.row_code AS rc, min(c.id) AS i, c.row_label AS name, coalesce(c.alt_label, '') AS extra
+  FROM cells c JOIN budget_tables t ON t.id = c.table_id WHERE {key}'sangong' AND c.row_label != '合计' AND {c_new}
+  GROUP BY d, rc, name, extra) ORDER BY d, rc, i;
 INSERT OR IGNORE INTO shared_names SELECT DISTINCT 'term', term, '', '', '' FROM glossary WHERE {new}
 """
 
 
 def shared_names(since: int = 0) -> list[str]:
-    """The statements that fill shared_names from the documents with ids from `since` on."""
-    sql = SHARED_NAMES.format(new=f"document_id >= {int(since)}", c_new=f"c.document_id >= {int(since)}")
+    """The statements that fill shared_names from the documents with ids from `since` on: the whole build goes
+    through every document's tables of a key; an update, through the new documents' cells only."""
+    if since:
+        key, c_new = "+t.key = ", f"c.document_id >= {int(since)} AND t.document_id >= {int(since)}"
+    else:
+        key, c_new = "t.key = ", "1"
+    sql = SHARED_NAMES.format(new=f"document_id >= {int(since)}", c_new=c_new, key=key)
     return [s for s in sql.split(";") if s.strip()]

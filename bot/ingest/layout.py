@@ -146,11 +146,13 @@ def text_pages(src: Source, paged: bool = True) -> list[Page]:
 
 
 def _text_grid(rows: list[Line], page: int) -> Grid:
-    width = max(len(ln.text.split("\t")) for ln in rows)
+    width = 0
     cells: dict[tuple[int, int], Cell] = {}
     for r, ln in enumerate(rows):
-        parts = [c.strip() for c in ln.text.split("\t")]
+        parts = ln.text.split("\t")
+        width = max(width, len(parts))
         for c, text in enumerate(parts):
+            text = text.strip()
             if text:
                 cells[(r, c)] = Cell(r, c, 1, 1, text)
     return Grid(rows[0].page or page, float(rows[0].no), float(rows[-1].no), [float(k) for k in range(width + 1)],

@@ -177,51 +177,63 @@ def _records(table: Table, fam: Family | None) -> tuple[list[Record], list[str]]
     out: list[Record] = []
     problems: list[str] = []
     sides = list(dict.fromkeys(c.side for c in table.columns))
+    plans = [(side, _Side([c for c in table.columns if c.side == side])) for side in sides]
     parents: dict[str, dict[str, str]] = {}
     for row_no, row in enumerate(table.rows, 1):
-        for side in sides:
-            cols = [c for c in table.columns if c.side == side]
-            rec = _record(table, fam, row, row_no, side, cols, parents.setdefault(side, {}), problems)
+        for side, plan in plans:
+            rec = _record(table, fam, row, row_no, side, plan, parents.setdefault(side, {}), problems)
             if rec is not None:
                 out.append(rec)
     return out, list(dict.fromkeys(problems))
 
 
-def _record(table: Table, fam: Family | None, row, row_no: int, side: str, cols: list[Column],
+class _Side:
+    """One side's columns by role, worked out once per table (not once per row)."""
+
+    def __init__(self, cols: list[Column]) -> None:
+        self.codes = [(c.role, c.index) for c in cols if c.role.startswith("code")]
+        self.labels = [c.index for c in cols if c.role == "label"]
+        self.alts = [c.index for c in cols if c.role == "alt"]
+        self.values = [(c.index, c.name, c.header) for c in cols if c.role == "value"]
+        self.alt_column = bool(self.alts)
+
+
+def _record(table: Table, fam: Family | None, row, row_no: int, side: str, plan: _Side,
             parents: dict[str, str], problems: list[str]) -> Record | None:
-    cell = {c.index: row.texts[c.index].strip() for c in cols}
-    codes = [(c.role, clean(cell[c.index])) for c in cols if c.role.startswith("code")]
-    label = next((SPACE.sub("", cell[c.index]) for c in cols if c.role == "label" and cell[c.index]), "")
-    alt = next((SPACE.sub("", cell[c.index]) for c in cols if c.role == "alt" and cell[c.index]), "")
+    texts = row.texts
+    codes = [(role, clean(texts[i].strip())) for role, i in plan.codes]
+    label = next((SPACE.sub("", t) for t in (texts[i].strip() for i in plan.labels) if t), "")
+    alt = next((SPACE.sub("", t) for t in (texts[i].strip() for i in plan.alts) if t), "")
     if not label and any(v and not v.isdigit() for _, v in codes):
         label = "".join(v for _, v in codes if v and not v.isdigit())  # a total row printed in the code columns
         codes = []
     if not label and alt:
         label, alt = alt, ""
     values, printed, headers = {}, {}, {}
-    for c in cols:
-        if c.role != "value":
-            continue
-        raw = cell[c.index]
+    scale = 1 if table.unit == "元" else 10000
+    for index, name, header in plan.values:
+        raw = texts[index].strip()
         v = amount(raw)
-        if v is None and fam is not None and LONG_NUMBER.match(clean(raw)):
-            from .source import SourceError
+        if v is None and raw:
+            text = clean(raw)
+            if fam is not None and LONG_NUMBER.match(text):
+                from .source import SourceError
 
-            raise SourceError("", row.line, f"amount {clean(raw)[:20]}… in {table.title} has more than {MAX_DIGITS} "
-                                            "digits (not a budget figure)", row.page)
-        if raw and v is None and clean(raw) not in ("", "-", "—", "－", "/"):
-            problems.append(f"“{c.name}”列有非数字内容（{clean(raw)[:12]}）")
-        if v is not None and abs(v) * (1 if table.unit == "元" else 10000) > LIMIT_YUAN and fam is None:
-            problems.append(f"“{c.name}”列的“{clean(raw)[:16]}”不像金额，按文字保存")
+                raise SourceError("", row.line, f"amount {text[:20]}… in {table.title} has more than {MAX_DIGITS} "
+                                                "digits (not a budget figure)", row.page)
+            if text not in ("", "-", "—", "－", "/"):
+                problems.append(f"“{name}”列有非数字内容（{text[:12]}）")
+        if v is not None and abs(v) * scale > LIMIT_YUAN and fam is None:
+            problems.append(f"“{name}”列的“{clean(raw)[:16]}”不像金额，按文字保存")
             v = None
-        elif v is not None and abs(v) * (1 if table.unit == "元" else 10000) > LIMIT_YUAN:
+        elif v is not None and abs(v) * scale > LIMIT_YUAN:
             from .source import SourceError
 
             raise SourceError("", row.line, f"amount {clean(raw)} {table.unit} in {table.title} is beyond any budget "
                                             "(over 10^12 元)", row.page)
-        values[c.name] = to_wan(v, table.unit)
-        printed[c.name] = raw
-        headers[c.name] = c.header
+        values[name] = to_wan(v, table.unit)
+        printed[name] = raw
+        headers[name] = header
     m = ORDINAL.match(label)
     item_no = m.group(1).rstrip("、.．") if m else ""
     label = label[m.end():].strip() if m else label
@@ -235,7 +247,7 @@ def _record(table: Table, fam: Family | None, row, row_no: int, side: str, cols:
         problems.append(f"科目编码“{bad[0][:10]}”不是数字")
         codes = [(r, v) for r, v in codes if v.isdigit()]
     code = "".join(v for _, v in codes)
-    parent = _parent(code, label, item_no, bool(alt), any(c.role == "alt" for c in cols), values, parents)
+    parent = _parent(code, label, item_no, bool(alt), plan.alt_column, values, parents)
     return Record(row_no, side, code, label, item_no, alt, parent, values, printed, headers, row.line, row.page,
                   tuple(v for r, v in codes if v and r != "code"))
 

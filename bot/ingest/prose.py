@@ -99,6 +99,10 @@ class Prose:
 
 
 WIDE = re.compile(r"[\u2e80-\U0010ffff]")
+SPACES = re.compile(r"\s+")
+TABLES_PART = re.compile(r"(部门|单位)(预算|决算)(公开)?表$")
+HEADING_NUMBER = re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、])")
+TOPIC_NUMBER = re.compile(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]?")
 
 
 def visual(text: str) -> int:
@@ -113,7 +117,7 @@ def heading_level(text: str, full: bool = False) -> int | None:
     t = clean(text)
     if not t or len(t) > HEADING_MAX or t.endswith(("。", "，", "、", "；", ";")) or "。" in t[:-1]:
         return None
-    if PART.match(t) or re.search(r"(部门|单位)(预算|决算)(公开)?表$", t):
+    if PART.match(t) or TABLES_PART.search(t):
         return 0
     full = full and len(t) >= 12 and not NAMED.search(t) and not t.endswith(("情况", "说明", "情况说明"))
     for level, pattern in ((1, LEVEL1), (2, LEVEL2), (3, LEVEL3), (4, LEVEL4)):
@@ -198,7 +202,7 @@ def _sections(spans: list[Span], full: set[int]) -> list[Section]:
     current: Section | None = None
     previous_level: int | None = None
     for s in spans:
-        text = re.sub(r"\s+", "", s.text)
+        text = SPACES.sub("", s.text)
         level = heading_level(text, id(s) in full)
         if previous_level == 0 and current is not None and not current.lines and len(text) <= 8 \
                 and not (LEVEL1.match(text) or LEVEL2.match(text) or LEVEL3.match(text)):
@@ -218,7 +222,7 @@ def _sections(spans: list[Span], full: set[int]) -> list[Section]:
         if current is None:
             current = Section(1, "", 1, s.line, s.page)
             sections.append(current)
-        _add_line(current, s, level is not None)
+        _add_line(current, s, level is not None, text)
     kept = [sec for sec in sections if sec.lines or sec.level == 1 and not _listed_table(sec.title)]
     for k, sec in enumerate(kept, 1):
         sec.no = k
@@ -231,13 +235,14 @@ def _listed_table(title: str) -> bool:
 
 
 def _split_number(title: str) -> tuple[str, str]:
-    m = re.match(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、])", title)
+    m = HEADING_NUMBER.match(title)
     return (m.group(1), title[m.end():].strip()) if m else ("", title)
 
 
-def _add_line(section: Section, span: Span, heading: bool) -> None:
-    """A line into its section: a new paragraph after a full stop or a sub-heading, else joined to the last."""
-    text = re.sub(r"\s+", "", span.text)
+def _add_line(section: Section, span: Span, heading: bool, text: str | None = None) -> None:
+    """A line into its section: a new paragraph after a full stop or a sub-heading, else joined to the last
+    (text: the span's text without white space, when the caller has it)."""
+    text = SPACES.sub("", span.text) if text is None else text
     last = section.lines[-1] if section.lines else None
     starts_item = bool(LEVEL1.match(text) or LEVEL2.match(text) or LEVEL3.match(text) or LEVEL4.match(text))
     if last is None or heading or starts_item or last.text.endswith(END) or last.heading:
@@ -253,7 +258,7 @@ def _sentences(sections: list[Section]) -> list[Sentence]:
         topic = ""
         for ln in sec.lines:
             if ln.heading:
-                topic = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]?", "", ln.text).rstrip("：:")
+                topic = TOPIC_NUMBER.sub("", ln.text, count=1).rstrip("：:")
                 continue
             for m in SENTENCE.finditer(ln.text):
                 text = m.group(0).strip()

@@ -299,7 +299,7 @@ def _projects(lines: list[Line], doc: Disclosure) -> list:
 
 
 def _catalog(lines: list[Line]) -> tuple[str, list[CatalogNode]]:
-    at = next((k for k, ln in enumerate(lines) if "\t" not in ln.text and re.search(r"政府购买服务指导性目录", ln.text)
+    at = next((k for k, ln in enumerate(lines) if "\t" not in ln.text and "政府购买服务指导性目录" in ln.text
                and re.match(r"^\S+政府购买服务指导性目录", clean(ln.text))), None)
     if at is None:
         return "", []
@@ -337,11 +337,13 @@ def _check_contents(doc: Disclosure, prose: Prose, spans: list[Span], src: Sourc
 END_MARKS = ("。", "；", ";", "！", "？", "）", ")", "”", "表", "日", "元", "%")
 
 
+KEY_NUMBERING = re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|\d{1,2}[.、]|[（(][一二三四五六七八九十]+[）)])")
+KEY_NOISE = re.compile(r"[“”\"'\s]|^\d{4}年度?|(情况)?说明$")
+
+
 def _key(text: str) -> str:
     """A heading or title reduced for comparison with the 目录: no numbering, year, spaces or quotes."""
-    t = re.sub(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|\d{1,2}[.、]|[（(][一二三四五六七八九十]+[）)])", "",
-               clean(text))
-    return re.sub(r"[“”\"'\s]|^\d{4}年度?|(情况)?说明$", "", t)
+    return KEY_NOISE.sub("", KEY_NUMBERING.sub("", clean(text)))
 
 
 PART_TABLES = re.compile(r"(部门|单位)(预算|决算)(公开)?(报)?表$")

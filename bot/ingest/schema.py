@@ -76,24 +76,52 @@ TABLES: dict[str, dict] = {
 }
 
 
-def create(db: sqlite_utils.Database) -> None:
-    """Create every table, the facts view and the indexes the engine uses."""
+# The secondary indexes, in the order they are made (named idx_TABLE_COLUMNS). A whole build makes them after
+# every row is in (one sort each, not an insert per row); an update in place keeps them as it goes.
+INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # every document's cells of one code (rankings across documents)
+    ("cells", ("row_code",)),
+    ("targets", ("project_id",)),
+    # the canned queries look up a table's total row (table_id, row_label, column_label), a document's table by
+    # meaning (document_id, key) and the 情况说明 of one section (document_id, section_no)
+    ("cells", ("table_id", "row_label", "column_label")),
+    ("budget_tables", ("document_id", "key")),
+    ("statements", ("document_id", "section_no")),
+    ("sentences", ("document_id", "section_no")),
+    ("cells", ("document_id", "row_key")),
+    ("cells", ("document_id", "row_code")),  # after row_key: SQLite takes this one for `document_id = ?` alone
+    ("doc_names", ("sound",)),
+    ("documents", ("unit", "year")),
+    # every document's table of one meaning (rankings), every document's printed cells of one row key and column
+    # (rankings by label key: figures only, so a query uses it with `value IS NOT NULL`)
+    ("budget_tables", ("key",)),
+    ("cells", ("row_key", "column_label")),
+    # one document's rows of the tables keyed by id (its /check summary, its projects, taking it out again)
+    ("checks", ("document_id", "passed")),
+    ("projects", ("document_id",)),
+    ("targets", ("document_id",)),
+    ("glossary", ("document_id",)),
+)
+PARTIAL = {"idx_cells_row_key_column_label": "value IS NOT NULL"}  # an index's WHERE
+
+
+def create(db: sqlite_utils.Database, indexes: bool = True) -> None:
+    """Create every table, the facts view and (unless indexes=False: create_indexes after the rows are in) the
+    indexes the engine uses."""
     for name, spec in TABLES.items():
         db[name].create(spec["columns"], pk=spec["pk"], foreign_keys=spec.get("foreign_keys"), not_null=None)
     db.execute(FACTS_VIEW)
-    db["cells"].create_index(["document_id", "table_id", "row_label"])
-    db["cells"].create_index(["row_code"])
-    db["targets"].create_index(["project_id"])
-    # The canned queries look up a table's total row (table_id, row_label), a document's table by meaning
-    # (document_id, key) and the 情况说明 of one section (document_id, section_no).
-    db["cells"].create_index(["table_id", "row_label", "column_label"])
-    db["budget_tables"].create_index(["document_id", "key"])
-    db["statements"].create_index(["document_id", "section_no"])
-    db["sentences"].create_index(["document_id", "section_no"])
-    db["cells"].create_index(["document_id", "row_key"])
-    db["cells"].create_index(["document_id", "row_code"])
-    db["doc_names"].create_index(["sound"])
-    db["documents"].create_index(["unit", "year"])
+    if indexes:
+        create_indexes(db.conn)
+
+
+def create_indexes(conn) -> None:
+    """Create the secondary indexes (those already there are kept)."""
+    for table, columns in INDEXES:
+        name = f"idx_{table}_{'_'.join(columns)}"
+        where = f" WHERE {PARTIAL[name]}" if name in PARTIAL else ""
+        conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)}){where}")
+
 
 TABLE_DOCS = {
     "documents": "载入的公开文件（单位全称、级次、地区、年度、预算/决算、部门/单位、页数、模板、原文件名与 sha256）",
@@ -128,7 +156,7 @@ COLUMN_DOCS = {
     "cells": {"value": "数值（万元）；NULL 表示原表该格为空", "printed": "原文所印数字（单位见表的 unit）",
               "page": "所在页码", "item_no": "原文序号（一、①等）", "alt_label": "政府预算经济分类名称或原表列名"},
     "checks": {"expected": "按各项相加或推算应得的数", "actual": "文件中印的数", "difference": "actual − expected",
-               "passed": "1 = 一致"},
+               "passed": "1 = 一致", "detail": "不一致时所见的说明（页码、原文数字）；一致的核对不另存说明"},
     "targets": {"period": "实施期 / 年度", "value_text": "指标值（照原文）", "value": "指标值中的数字"},
     "project_funds": {"amount_yuan": "金额（元）", "source": "total/central/provincial/local/own/other"},
 }

@@ -3,48 +3,47 @@ from __future__ import annotations
 
 import sqlite3
 
-from .rows import Rows
+from .rows import COLUMNS, Rows
 
 DOC_TABLES = ("documents", "budget_tables", "cells", "functions", "duties", "departments", "sections", "sentences",
               "statements", "reasons", "projects", "project_funds", "targets", "catalog", "glossary", "checks",
               "units", "items", "doc_names", "doc_abbrev")
+# The column each local id fills: its own table's id, or the reference to it.
+LOCAL_IDS = {"table": ("budget_tables", "table_id"), "project": ("projects", "project_id")}
 
 
 def _next_id(conn: sqlite3.Connection, table: str) -> int:
     return (conn.execute(f"select coalesce(max(id), 0) from {table}").fetchone()[0] or 0) + 1
 
 
-def _insert(conn: sqlite3.Connection, table: str, rows: list[dict]) -> None:
-    if not rows:
-        return
-    cols = list(rows[0])
-    conn.executemany(f"insert into {table} ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
-                     [tuple(r.get(c) for c in cols) for r in rows])
+def _statement(table: str, doc_id: int, first: dict[str, int]) -> str:
+    """The insert for one table's rows of one document: the document id and the offsets that make local ids
+    global are part of the statement, the rows are inserted as they come (no per-row work in Python)."""
+    names = ["id" if table == "documents" else "document_id"]
+    values = [str(int(doc_id))]
+    for col in COLUMNS[table]:
+        if col in LOCAL_IDS:
+            own, ref = LOCAL_IDS[col]
+            names.append("id" if table == own else ref)
+            values.append(f"? + {int(first[col]) - 1}")
+        else:
+            names.append(col)
+            values.append("?")
+    return f"insert into {table} ({', '.join(names)}) values ({', '.join(values)})"
 
 
-def insert(conn: sqlite3.Connection, doc_id: int, rows: Rows) -> None:
-    """Write one document's rows as document doc_id (local table and project ids made global)."""
-    first_table = _next_id(conn, "budget_tables")
-    first_project = _next_id(conn, "projects")
+def insert(conn: sqlite3.Connection, doc_id: int, rows: Rows, first_table: int | None = None,
+           first_project: int | None = None) -> tuple[int, int]:
+    """Write one document's rows as document doc_id, its local table and project ids numbered from first_table and
+    first_project (by default: after the largest in the database). Returns the next free table and project ids."""
+    first = {"table": _next_id(conn, "budget_tables") if first_table is None else first_table,
+             "project": _next_id(conn, "projects") if first_project is None else first_project}
     for name in DOC_TABLES:
-        batch = rows.tables.get(name, [])
-        if not batch:
-            continue
-        out = []
-        for r in batch:
-            r = dict(r)
-            if name == "documents":
-                r["id"] = doc_id
-            else:
-                r["document_id"] = doc_id
-            if "table" in r:
-                local = r.pop("table")
-                r["id" if name == "budget_tables" else "table_id"] = first_table + local - 1
-            if "project" in r:
-                local = r.pop("project")
-                r["id" if name == "projects" else "project_id"] = first_project + local - 1
-            out.append(r)
-        _insert(conn, name, out)
+        batch = rows.tables.get(name)
+        if batch:
+            conn.executemany(_statement(name, doc_id, first), batch)
+    return (first["table"] + len(rows.tables.get("budget_tables", ())),
+            first["project"] + len(rows.tables.get("projects", ())))
 
 
 def remove(conn: sqlite3.Connection, doc_id: int) -> None:

@@ -1,0 +1,119 @@
+"""The build at scale: workers, a whole build (indexes made after the rows) and an update in place write the same
+rows; passed checks keep no detail; the indexes the engine and an update rely on are there."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from bot.ingest import schema
+from bot.ingest.build import build
+from conftest import SOURCE
+
+UNIT = "忻州市人力资源和社会保障局"
+
+
+def copies(folder, source_text, names):
+    """The seed under other unit names (one with a changed figure, so its own checks fail)."""
+    out = [SOURCE]
+    for k, name in enumerate(names):
+        text = source_text.replace(UNIT, f"忻州市{name}局")
+        if k == 1:
+            text = text.replace("取暖费\t办公经费\t23.86\t\t23.86", "取暖费\t办公经费\t33.86\t\t33.86")
+        path = folder / f"copy{k}.txt"
+        path.write_text(text, encoding="utf-8")
+        out.append(path)
+    return out
+
+
+def dump(db) -> dict[str, list[tuple]]:
+    """Every table's rows in insertion order."""
+    conn = sqlite3.connect(db)
+    try:
+        tables = [r[0] for r in conn.execute("select name from sqlite_master where type = 'table' order by name")]
+        return {t: conn.execute(f"select * from {t} order by rowid").fetchall() for t in tables}
+    finally:
+        conn.close()
+
+
+def by_document(db) -> dict[str, dict[str, list[tuple]]]:
+    """Each document's rows (by source file), without the ids an update numbers differently."""
+    conn = sqlite3.connect(db)
+    try:
+        docs = dict(conn.execute("select id, source_file from documents"))
+        out: dict[str, dict[str, list[tuple]]] = {name: {} for name in docs.values()}
+        for table, columns in [("cells", "row_no, side, row_code, row_label, row_key, item_no, alt_label, parent_label, "
+                                         "column_no, column_label, header, value, printed, source_line, page"),
+                               ("budget_tables", "seq, key, title, year, unit, empty, status, reason"),
+                               ("checks", "kind, name, expected, actual, difference, passed, detail"),
+                               ("doc_names", "surface, region, sound"), ("doc_abbrev", "first, last, name"),
+                               ("sentences", "seq, section_no, topic, text, page, source_line"),
+                               ("targets", "period, level1, level2, name, value_text, op, value, unit, source_line")]:
+            for doc_id, name in docs.items():
+                out[name][table] = conn.execute(f"select {columns} from {table} where document_id = ? order by rowid",
+                                                (doc_id,)).fetchall()
+        return out
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("scale")
+    return copies(folder, SOURCE.read_text(encoding="utf-8"), ["测试甲", "测试乙", "测试丙"])
+
+
+def test_workers_write_what_one_process_writes(tmp_path, sources):
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    checks = build(sources, one, jobs=1)
+    assert len(build(sources, two, jobs=2)) == len(checks)
+    assert dump(one) == dump(two)
+
+
+def test_an_update_writes_what_a_whole_build_writes(tmp_path, sources):
+    db = tmp_path / "budget.db"
+    build(sources[:3], db)
+    changed = sources[2].read_text(encoding="utf-8").replace("忻州市测试乙局", "忻州市测试丁局")
+    edited = tmp_path / "edited.txt"
+    edited.write_text(changed, encoding="utf-8")
+    build([sources[0], sources[1], edited, sources[3]], db)  # one changed, one new, one gone
+    whole = tmp_path / "whole.db"
+    build([sources[0], sources[1], edited, sources[3]], whole)
+    assert by_document(db) == by_document(whole)
+    conn, full = sqlite3.connect(db), sqlite3.connect(whole)
+    assert sorted(conn.execute("select * from shared_names")) == sorted(full.execute("select * from shared_names"))
+    assert conn.execute("select count(*) from documents").fetchone()[0] == 4
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_passed_checks_keep_no_detail(tmp_path, sources):
+    db = tmp_path / "budget.db"
+    checks = build(sources, db)
+    conn = sqlite3.connect(db)
+    rows = conn.execute("select passed, detail from checks order by id").fetchall()
+    assert len(rows) == len(checks) and [p for p, _ in rows] == [int(c.passed) for c in checks]
+    assert all(d is None for p, d in rows if p) and all(d for p, d in rows if not p)
+    failed = [c.detail for c in checks if not c.passed]
+    assert [d for p, d in rows if not p] == failed and len(failed) > 2
+    assert len(build(sources, tmp_path / "again.db", keep_checks=False)) == len(failed)
+
+
+def test_indexes_and_journal(tmp_path, sources):
+    db = tmp_path / "budget.db"
+    build(sources[:2], db, jobs=2)
+    conn = sqlite3.connect(db)
+    names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'index'")}
+    assert {f"idx_{t}_{'_'.join(c)}" for t, c in schema.INDEXES} <= names
+    assert "idx_cells_document_id_table_id_row_label" not in names  # no query used it
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert [p.name for p in tmp_path.iterdir()] == ["budget.db"]
+    # the queries across documents and of one document's rows find them
+    plan = " ".join(r[3] for r in conn.execute(
+        "explain query plan select c.value from budget_tables t join cells c on c.table_id = t.id "
+        "where t.key = 'sangong' and c.row_label = '合计' and c.column_label = '合计'"))
+    assert "SCAN c" not in plan
+    for sql in ("select * from checks where document_id = 1 and passed = 0", "select * from projects where document_id = 1",
+                "select * from targets where document_id = 1", "select * from glossary where document_id = 1",
+                "select row_key from cells where row_key = '合计' and column_label = '合计' and value is not null"):
+        assert "USING" in " ".join(r[3] for r in conn.execute("explain query plan " + sql)), sql
