@@ -117,3 +117,38 @@ def test_indexes_and_journal(tmp_path, sources):
                 "select * from targets where document_id = 1", "select * from glossary where document_id = 1",
                 "select row_key from cells where row_key = '合计' and column_label = '合计' and value is not null"):
         assert "USING" in " ".join(r[3] for r in conn.execute("explain query plan " + sql)), sql
+
+
+def _names(vocab) -> list[tuple[str, str]]:
+    return sorted((e.kind, e.name) for e in vocab.entities)
+
+
+def test_each_documents_own_names_are_indexed_by_the_build(tmp_path, sources):
+    from bot import paths
+    from bot.catalog import load_vocabulary
+    from bot.vocab import VOCAB_TABLE, Vocabulary, load_charmap, local_vocabulary
+
+    db = tmp_path / "budget.db"
+    build(sources[:3], db)
+    edited = tmp_path / "edited.txt"
+    edited.write_text(sources[2].read_text(encoding="utf-8").replace("忻州市测试乙局", "忻州市测试丁局"), encoding="utf-8")
+    build([sources[0], edited, sources[3]], db)  # one gone, one changed, one new
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    words, charmap = load_vocabulary(paths.QUERIES), load_charmap(conn)
+    docs = [r[0] for r in conn.execute("select id from documents order by id")]
+    stored = {r[0]: r[1] for r in conn.execute(f"select document_id, data from {VOCAB_TABLE}")}
+    assert sorted(stored) == docs  # the removed documents' names went with them
+    for doc_id in docs:
+        kept = Vocabulary.from_json(stored[doc_id], *charmap)
+        fresh = local_vocabulary(conn, words, doc_id, charmap)
+        assert _names(kept) == _names(fresh) and any(kind == "project" for kind, _ in _names(kept))
+
+
+def test_an_unchanged_document_takes_the_address_given_now(tmp_path, sources):
+    db = tmp_path / "budget.db"
+    build(sources[:2], db)
+    build(sources[:2], db, urls={str(sources[1]): "https://example.org/b.pdf"})
+    conn = sqlite3.connect(db)
+    urls = dict(conn.execute("select source_file, url from documents"))
+    assert urls[sources[1].name] == "https://example.org/b.pdf" and not urls[sources[0].name]

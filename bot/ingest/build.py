@@ -88,6 +88,7 @@ def _full(files: list[Path], db_path: Path, jobs: int, urls: dict[str, str], kee
         schema.create_indexes(conn)
         for statement in shared_names():
             conn.execute(statement)
+        store_vocabularies(conn, range(1, first_doc_ids(conn)))
         conn.execute("COMMIT")
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("PRAGMA journal_mode=DELETE")
@@ -137,9 +138,42 @@ def _update(files: list[Path], db_path: Path, jobs: int, urls: dict[str, str], k
                     write.insert(conn, next_id + k, rows)
                 for statement in shared_names(since=next_id):
                     conn.execute(statement)
+                store_vocabularies(conn, range(next_id, next_id + len(read)))
+        _refresh_urls(conn, [(f, sha) for f, sha in wanted if sha in held], urls)
         return [c for _, checks in read for c in checks]
     finally:
         conn.close()
+
+
+def first_doc_ids(conn: sqlite3.Connection) -> int:
+    """One past the highest document id."""
+    return (conn.execute("select coalesce(max(id), 0) from documents").fetchone()[0] or 0) + 1
+
+
+def store_vocabularies(conn: sqlite3.Connection, doc_ids: range) -> None:
+    """Each document's own names (projects, tables, 科室…) indexed at build time: the engine reads them, it does
+    not compute and keep them on a document's first question."""
+    from .. import paths
+    from ..catalog import load_vocabulary
+    from ..vocab import load_charmap, store_local_vocabulary
+
+    if not doc_ids:
+        return
+    conn.row_factory = sqlite3.Row
+    try:
+        words, charmap = load_vocabulary(paths.QUERIES), load_charmap(conn)
+        for doc_id in doc_ids:
+            store_local_vocabulary(conn, words, doc_id, charmap)
+    finally:
+        conn.row_factory = None
+
+
+def _refresh_urls(conn: sqlite3.Connection, unchanged: list[tuple[Path, str]], urls: dict[str, str]) -> None:
+    """A document not re-read keeps its rows, but the address it is published at is the one given now."""
+    given = [(urls[str(f)], sha) for f, sha in unchanged if urls.get(str(f))]
+    if given:
+        with conn:
+            conn.executemany("update documents set url = ?1 where sha256 = ?2 and url is not ?1", given)
 
 
 def _usable(db_path: Path) -> bool:

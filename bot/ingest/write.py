@@ -51,3 +51,5 @@ def remove(conn: sqlite3.Connection, doc_id: int) -> None:
     for name in DOC_TABLES:
         column = "id" if name == "documents" else "document_id"
         conn.execute(f"delete from {name} where {column} = ?", (doc_id,))
+    if conn.execute("select 1 from sqlite_master where name = 'doc_vocab'").fetchone():
+        conn.execute("delete from doc_vocab where document_id = ?", (doc_id,))  # its names, indexed at build
