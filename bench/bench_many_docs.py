@@ -44,7 +44,7 @@ def make_sources(folder: Path, n: int) -> list[Path]:
     while len(out) < n:
         name = list(UNITS)[k % len(UNITS)]
         tag = tag_of(k, n)
-        text = texts[name]
+        text = texts[name].replace("规划和自然\n资源局", "规划和自然资源局")  # the cover's name on one line, renamed too
         for old in UNITS[name]:
             new = old.replace("人力资源和社会保障", f"{tag}测试").replace("万里", tag).replace("社会福利", f"{tag}福利") \
                 .replace("规划和自然资源", f"{tag}规划")

@@ -154,10 +154,10 @@ class Library:
             return []
         with self.lock:
             rows = self.conn.execute(
-                f"select document_id, name from doc_abbrev where first in ({','.join('?' * len(heads))}) "
+                f"select document_id, sound from doc_abbrev where first in ({','.join('?' * len(heads))}) "
                 f"and last in ({','.join('?' * len(tails))})", (*heads, *tails)).fetchall()
         sound = encode(mention)
-        return sorted({d for d, name in rows if is_abbreviation(sound, encode(name))})
+        return sorted({d for d, coded in rows if is_abbreviation(sound, coded)})  # names coded at build
 
     def _abbrev_ends(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The first and last characters abbreviations are filed under (read once)."""

@@ -45,7 +45,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
               "rate", "planned", "change", "change_pct", "direction", "uses", "reason", "text", "page",
               "source_line"),
     "doc_names": ("surface", "region", "sound"),
-    "doc_abbrev": ("first", "last", "name"),
+    "doc_abbrev": ("first", "last", "name", "sound"),
 }
 
 
@@ -179,7 +179,7 @@ def _names(out: Rows, doc: Disclosure) -> None:
     sound = phonetics().encode
     own = short_names(doc.unit)
     out.add("doc_names", [(s, int(s not in own), sound(s)) for s in sorted(own | region_names(doc.region))])
-    out.add("doc_abbrev", [(f, la, n) for n in sorted(own) for f, la in sorted(abbreviation_keys(n))])
+    out.add("doc_abbrev", [(f, la, n, sound(n)) for n in sorted(own) for f, la in sorted(abbreviation_keys(n))])
 
 
 def _item_codes(functions: dict[str, dict]):

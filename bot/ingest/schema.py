@@ -72,7 +72,7 @@ TABLES: dict[str, dict] = {
     "doc_names": dict(pk=("surface", "document_id"), columns=dict(surface=str, document_id=int, region=int, sound=str)),
     "shared_names": dict(pk=("kind", "name", "code"), columns=dict(kind=str, name=str, code=str, level=str, extra=str)),
     "doc_abbrev": dict(pk=("first", "last", "document_id", "name"),
-                       columns=dict(first=str, last=str, document_id=int, name=str)),
+                       columns=dict(first=str, last=str, document_id=int, name=str, sound=str)),
 }
 
 
