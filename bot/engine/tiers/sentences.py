@@ -239,9 +239,19 @@ def _figures(quote: str, measure, subjects: list[str], strict: bool = False) -> 
             key = label_key(re.split(r"[，,。；;：:、（）()\s]", quote[max(0, m.start() - LABEL):m.start()])[-1])
             if m.group(2) not in chosen and any(c in key or (c and _overlap(c, key) >= NEAR) for c in cues
                                                 if c or rank == 2):
-                chosen[m.group(2)] = (label, m.group(1) + m.group(2))
+                chosen[m.group(2)] = (label, m.group(1) + m.group(2) + _counted_after(quote, m.end()))
     parts = [label + figure for label, figure in chosen.values()]
     return "文件写明：" + "、".join(parts[:4]) + "。" if parts else ""
+
+
+def _counted_after(text: str, at: int) -> str:
+    """What a count counts when the sentence names it after the figure ("设22个内设机构，包括…": 内设机构)."""
+    m = re.match(r"[^\d，,。；;：:、（）()\s]{1,8}", text[at:])
+    if not m:
+        return ""
+    cut = re.split(r"包括|其中|主要|分别|共计|合计|的|是|为|和|及|等", m.group(0))
+    ends = len(cut) > 1 or m.end() == len(text[at:]) or not re.match(r"[^\d，,。；;：:、（）()\s]", text[at + m.end():])
+    return cut[0] if ends else ""  # never a word cut in two
 
 
 def _label_before(text: str, at: int) -> str:
