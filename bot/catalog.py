@@ -88,7 +88,7 @@ def load_query(path: Path) -> Query:
     )
 
 
-RANK_KEYS = {"table", "row", "code", "column"}
+RANK_KEYS = {"table", "row", "code", "column", "sql"}
 
 
 def _rank_cells(path: Path, specs) -> tuple[dict, ...]:
@@ -96,8 +96,11 @@ def _rank_cells(path: Path, specs) -> tuple[dict, ...]:
     out = []
     for spec in specs:
         spec = {str(k): str(v) for k, v in dict(spec).items()}
+        if set(spec) == {"sql"}:  # a figure the prose states: one statement over every document
+            out.append(spec)
+            continue
         if set(spec) - RANK_KEYS or not {"table", "column"} <= set(spec) or not ({"row", "code"} & set(spec)):
-            raise CatalogError(f"{path}: each rank cell needs table, column and row or code (got {sorted(spec)})")
+            raise CatalogError(f"{path}: each rank cell needs table, column and row or code, or sql (got {sorted(spec)})")
         out.append(spec)
     return tuple(out)
 

@@ -16,9 +16,12 @@ RANKING = re.compile(r"(哪个|哪家|哪一个|什么)(单位|部门|街道|文
                      r"(由|从)(高|大|多)到(低|小|少)")
 RATIO = re.compile(r"倍")
 SUM = re.compile(r"加起来|加在一起|合起来|一共|总共|合计|相加|之和|总和")
-COMPARE = re.compile(r"比|相差|差多少|差额|差距|增加多少|减少多少|增长多少|多了多少|少了多少|变化")
+COMPARE = re.compile(r"比|相差|差多少|差额|差距|增加多少|减少多少|增长多少|多了多少|少了多少|变化|增长率|增幅|降幅|涨幅|"
+                     r"变动率|增减|涨了|降了")
+CHANGE_WORDS = re.compile(r"(增长|下降|增加|减少|上升|降低|提高)了?(多少|几)?")
+PERCENT = re.compile(r"百分之几|百分比|几成|%|％|几个点")
 SIDE_BY_SIDE = re.compile(r"分别|各|和|与|跟|及|对比|比较|(几个|[两三四五六七八九十]个|这些|所有|全部)[\u4e00-\u9fff]{0,4}?(单位|部门|文件)")
-SHAPE = re.compile(r"(哪个|哪家|哪一个|什么)(单位|部门|街道|文件)|(各|每个|所有|全部|这些|几个|[两三四五六七八九十]个)[\u4e00-\u9fff]{0,4}?(单位|部门|文件)|"
+SHAPE = re.compile(r"(几|各|每一?)家[\u4e00-\u9fff]{0,4}?(单位|部门)(里|中|当中|之中)?|谁的|(哪个|哪家|哪一个|什么)(单位|部门|街道|文件)|(各|每个|所有|全部|这些|几个|[两三四五六七八九十]个)[\u4e00-\u9fff]{0,4}?(单位|部门|文件)|"
                    r"最多|最少|最高|最低|谁(多|少|高|低)|哪(个|家)(多|少|高|低|大|小)|的?比较|排(个|一下)?名|排序|排行|"
                    r"谁最|分别|各自|对比|比较|(?<=\d年)(和|与|跟|及)|^(和|与|跟|及)|比[^，。？]*$|(19|20)\d\d(年度?)?|"
                    r"是?的?(几|多少)倍|倍数|加起来|加在一起|合起来|一共|总共|相加|之和|总和|相差多少|差多少|差额|"
@@ -34,10 +37,15 @@ STAGE_ONLY = {"预算": "收支总额", "决算": "收支总额", "预算数": "
               "总支出": "支出总计"}
 
 
-def subject_question(text: str) -> str:
+def subject_question(text: str, compared: bool = False) -> str:
     """What to ask each document: the question without its units, years and the comparison itself ("预算" alone,
-    compared across documents, is their totals)."""
-    rest = SHAPE.sub("", text).strip("，,。？?的 ")
+    compared across documents, is their totals). compared: the comparison is made here, so each document is
+    asked for its figure only ("增长百分之几" is worked out from the two)."""
+    compared = compared and bool(COMPARE.search(text))
+    text = re.sub(r"(比|较|相比|对比|与|和|跟)((19|20)?\d\d年度?|去年|上年|上一年)(相比|比)?", "", text)  # "2024年比2023年政府采购…": the subject stays
+    if compared:
+        text = COMPARE.sub("", PERCENT.sub("", CHANGE_WORDS.sub("", text))) or text
+    rest = SHAPE.sub("", text).strip("，,。？?的了 ")
     if not ASKING_ONLY.sub("", rest):
         return "收支总额" + rest  # "万里2024比2023少了多少钱": the totals, asked the same way
     return STAGE_ONLY.get(rest, rest) or text
@@ -57,7 +65,7 @@ def across(views: list[DocView], text: str, res: Resolution, ask: Callable[[DocV
         options = [f"{v.doc.short}{without_place(subject_question(text), v.doc)}" for v in views][:8]
         return Answer("clarify", "这个问题可能涉及几份已载入的文件，您问的是哪一份？", suggestions=options,
                       tier="clarify")
-    question = subject_question(text)
+    question = subject_question(text, compared=len(views) >= 2)
     answers = [(v, ask(v, question)) for v in views]
     answered = [(v, a) for v, a in answers if a.status == "answer"]
     if not answered:
@@ -111,11 +119,27 @@ def _arithmetic(values: list, text: str) -> tuple[str, Fact] | None:
         total = sum(nums)
         return ("合计：" + " + ".join(amount(x) for x in nums) + f" = {amount(total)}（由以上数字相加）",
                 Fact("＋".join(names), float(total), "万元", "由以上数字相加"))
+    if len(nums) == 2 and PERCENT.search(text) and not COMPARE.search(text) and nums[1]:
+        share = (nums[0] * 100 / nums[1]).quantize(type(nums[0])("0.01"))  # "人社局的是福利院的百分之几"
+        return (f"比例：{amount(nums[0])} ÷ {amount(nums[1])} = {share}%（{names[0]}是{names[1]}的{share}%，"
+                f"由以上数字相除）", Fact(f"{names[0]}/{names[1]}", float(share), "%", "由以上数字相除"))
     if len(nums) == 2 and (COMPARE.search(text) or RANKING.search(text)):
         d = nums[0] - nums[1]
         word = "多" if d >= 0 else "少"
-        return (f"相差：{amount(nums[0])} − {amount(nums[1])} = {amount(d)}（{names[0]}比{names[1]}{word}"
-                f"{amount(abs(d))}，由以上数字相减）", Fact(f"{names[0]}−{names[1]}", float(d), "万元", "由以上数字相减"))
+        line = (f"相差：{amount(nums[0])} − {amount(nums[1])} = {amount(d)}（{names[0]}比{names[1]}{word}"
+                f"{amount(abs(d))}")
+        docs = [v.doc for v, _, _ in values]
+        if docs[0].unit == docs[1].unit and docs[0].year != docs[1].year:  # a unit's two years: the change's rate
+            new, old = (0, 1) if docs[0].year > docs[1].year else (1, 0)
+            if nums[old]:
+                rate = ((nums[new] - nums[old]) * 100 / nums[old]).quantize(type(nums[0])("0.01"))
+                grew = "增长" if rate >= 0 else "下降"
+                line += (f"；{docs[new].year}年比{docs[old].year}年{grew}{abs(rate)}%"
+                         f"（{amount(abs(nums[new] - nums[old]))} ÷ {amount(nums[old])}）")
+        elif PERCENT.search(text) and nums[1]:
+            rate = (d * 100 / nums[1]).quantize(type(nums[0])("0.01"))
+            line += f"，{word}{abs(rate)}%（{amount(abs(d))} ÷ {amount(nums[1])}）"
+        return (line + "，由以上数字相减）", Fact(f"{names[0]}−{names[1]}", float(d), "万元", "由以上数字相减"))
     return None
 
 

@@ -50,6 +50,13 @@ def rank_all(shared, query: Query, params: dict) -> list[Place]:
     fields = _Blank({k: "" if v is None else str(v) for k, v in params.items()})
     found: dict[int, tuple[int, Place]] = {}
     for pref, spec in enumerate(query.rank):
+        if "sql" in spec:  # (document_id, value, title, page, unit, year, stage) of every document, declared in YAML
+            with shared.lock:
+                rows = shared.conn.execute(spec["sql"]).fetchall()
+            for doc_id, v, title, page, unit, year, stage in rows:
+                if v is not None and (doc_id not in found or pref < found[doc_id][0]):
+                    found[doc_id] = (pref, Place(doc_id, v, title, page, unit, int(year), stage))
+            continue
         key = "code" if "code" in spec else "row"
         value = string.Formatter().vformat(spec[key], (), fields)
         column = string.Formatter().vformat(spec["column"], (), fields)

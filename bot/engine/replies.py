@@ -149,8 +149,11 @@ def uncovered(view: DocView, found: list[Reading], aspects: Aspects) -> Answer:
     if not clear or not aspects.found:
         return unknown(view, "这个问题在本预算公开文件中找不到对应的内容。")
     best = clear[0]  # the best reading (readings come best first): its subject is what the question is about
-    if aspects.found[0] == "definition" and "list" in best.query.aspects:
-        return view.run(best.query, best.hit.entity, best.score)  # "经费来源是什么": what it holds
+    if aspects.found[0] == "definition":  # "经费来源是什么": what it holds, from the first list that has rows
+        for r in clear:
+            rows = view.rows(r.query, r.hit.entity) if "list" in r.query.aspects else None
+            if rows:
+                return view.run(r.query, r.hit.entity, r.score, rows)
     asked = view.words["aspects"][aspects.found[0]].get("label", aspects.found[0])
     return Answer("unknown", f"本文件没有列出{quoted(best.hit.entity.name)}的{asked}"
                              f"（《{view.title}》）。文件中关于它的数字见下方按钮。",
