@@ -66,22 +66,35 @@ def unexplained(shared, text: str, hits) -> str:
     for h in hits:
         if h.surface and h.score >= 80:
             masked = masked[:h.start] + "\x00" * (h.end - h.start) + masked[h.end:]
-    masked = YEARS.sub("\x00", masked)
+    masked = YEARS.sub(lambda m: "\x00" * len(m.group(0)), masked)  # positions kept: they point into text
     for word in _glue(shared):
-        masked = masked.replace(word, "\x00")
+        masked = masked.replace(word, "\x00" * len(word))
     known = _known(shared)
     longest = ""
-    for run in CJK.findall(masked):
+    for found in CJK.finditer(masked):
+        run = found.group(0)
         covered = [False] * len(run)
         for i in range(len(run) - 1):
             if run[i:i + 2] in known:
                 covered[i] = covered[i + 1] = True
         cur = ""
-        for ch, ok in zip(run, covered):
+        for k, (ch, ok) in enumerate(zip(run, covered)):
             cur = "" if ok else cur + ch
-            if len(cur) > len(longest):
-                longest = cur
+            named = NAMED_BY_KIND.match(text, found.start() + k + 1) if cur else None
+            # "土地储备支出": two unknown characters that a 支出/经费 word makes a name are a subject of their own
+            if named and len(cur) >= 2:
+                at = k + 1 - len(cur)
+                before = text[max(0, found.start() + at - 2):found.start() + at]
+                lead = before if CJK.fullmatch(before) and len(before) == 2 else ""  # 土地 of 土地储备支出
+                candidate = lead + cur + named.group(0)
+            else:
+                candidate = cur
+            if len(candidate) > len(longest):
+                longest = candidate
     return longest
+
+
+NAMED_BY_KIND = re.compile(r"支出|经费|费用|资金|补助|补贴|收入")
 
 
 ITEM_PATH = re.compile(r"[\u4e00-\u9fff]{2,30}?类(?:[\u4e00-\u9fff]{2,30}?款)?(?:[\u4e00-\u9fff]{2,30}?项)")
