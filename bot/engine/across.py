@@ -41,11 +41,15 @@ def subject_question(text: str, compared: bool = False) -> str:
     """What to ask each document: the question without its units, years and the comparison itself ("预算" alone,
     compared across documents, is their totals). compared: the comparison is made here, so each document is
     asked for its figure only ("增长百分之几" is worked out from the two)."""
-    compared = compared and bool(COMPARE.search(text))
+    several, compared = compared, compared and bool(COMPARE.search(text))
     text = re.sub(r"(比|较|相比|对比|与|和|跟)((19|20)?\d\d年度?|去年|上年|上一年)(相比|比)?", "", text)  # "2024年比2023年政府采购…": the subject stays
     if compared:
         text = COMPARE.sub("", PERCENT.sub("", CHANGE_WORDS.sub("", text))) or text
     rest = SHAPE.sub("", text).strip("，,。？?的了 ")
+    if several:  # each document answers in its own stage ("规划局三公决算和人社局三公预算哪个多")
+        bare = re.sub(r"(决算|预算)数?", "", rest).strip("，,。？?的了 ")
+        rest = bare if ASKING_ONLY.sub("", bare) else rest
+    rest = re.sub(r"^(.+?)(和|与|跟|及)\1$", r"\1", rest)  # "规划局三公和人社局三公": 三公, asked once
     if not ASKING_ONLY.sub("", rest):
         return "收支总额" + rest  # "万里2024比2023少了多少钱": the totals, asked the same way
     return STAGE_ONLY.get(rest, rest) or text
@@ -94,10 +98,10 @@ def across(views: list[DocView], text: str, res: Resolution, ask: Callable[[DocV
             if derived:
                 lines.append(derived[0])
                 facts.append(derived[1])
-        stages = {v.doc.stage for v, _, _ in values}
-        years = {v.doc.year for v, _, _ in values}
-        if len(stages) > 1 or len(years) > 1 and len({v.doc.unit for v, _, _ in values}) > 1:
-            lines.append("注意：比较的文件" + ("分属预算和决算" if len(stages) > 1 else "年度不同") + "，口径不完全相同。")
+    stages = {v.doc.stage for v, _, _ in values}
+    years = {v.doc.year for v, _, _ in values}
+    if len(stages) > 1 or len(years) > 1 and len({v.doc.unit for v, _, _ in values}) > 1:
+        lines.append("注意：比较的文件" + ("分属预算和决算" if len(stages) > 1 else "年度不同") + "，口径不完全相同。")
     missing = [v.doc.label for v, a in answers if a.status != "answer"]
     if missing:
         lines.append("以下文件没有这项数据：" + "、".join(missing) + "。")

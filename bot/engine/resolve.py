@@ -113,9 +113,9 @@ def resolve(text: str, library: Library, current: int | None, is_phrase: Callabl
     if not ids and not ranking:
         missing = missing or f"{'、'.join(str(y) for y in years)}年"
     if final and ids:
-        finals = [i for i in ids if library.get(i).stage == "决算"]
-        if finals:
-            ids = finals
+        # Each unit's 决算 where it has one ("规划局三公决算和人社局三公预算": the other unit keeps its 预算).
+        finals = {library.get(i).unit for i in ids if library.get(i).stage == "决算"}
+        ids = [i for i in ids if library.get(i).stage == "决算" or library.get(i).unit not in finals]
     elif "预算" in text and len(ids) > 1:
         # "2024年北岭体育局收入预算": of a unit's 预算 and 决算 of one year, the 预算 (决算 questions say 决算).
         budgets = [i for i in ids if library.get(i).stage == "预算"]
