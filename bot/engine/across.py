@@ -47,8 +47,8 @@ def subject_question(text: str, compared: bool = False) -> str:
         text = COMPARE.sub("", PERCENT.sub("", CHANGE_WORDS.sub("", text))) or text
     rest = SHAPE.sub("", text).strip("，,。？?的了 ")
     if several:  # each document answers in its own stage ("规划局三公决算和人社局三公预算哪个多")
-        bare = re.sub(r"(决算|预算)数?", "", rest).strip("，,。？?的了 ")
-        rest = bare if ASKING_ONLY.sub("", bare) else rest
+        bare = re.sub(r"(?<![总年度])(决算|预算)数?", "", rest).strip("，,。？?的了 ")
+        rest = bare if len(ASKING_ONLY.sub("", bare)) >= 2 else rest
     rest = re.sub(r"^(.+?)(和|与|跟|及)\1$", r"\1", rest)  # "规划局三公和人社局三公": 三公, asked once
     if not ASKING_ONLY.sub("", rest):
         return "收支总额" + rest  # "万里2024比2023少了多少钱": the totals, asked the same way
