@@ -98,6 +98,25 @@ def test_ranking_across_the_loaded_documents():
     assert figures == sorted(figures, reverse=True)
 
 
+def test_a_place_in_the_last_ranking_and_the_same_ranking_of_another_subject():
+    ranking = ENGINE.answer("哪个单位的基本支出最多")
+    names = re.findall(r"第\d+名 (\S+?)：", ranking.text)
+    second = ENGINE.answer("第二名是谁", ranking.context)
+    assert second.status == "answer" and second.text.startswith(f"第2名是{names[1]}"), second.text
+    last = ENGINE.answer("倒数第一呢", ranking.context)
+    assert last.text.startswith(f"倒数第1名是{names[-1]}"), last.text
+    again = ENGINE.answer("那公用经费呢", ranking.context)
+    lines = [line for line in again.text.split("\n") if re.match(r"第\d+名 ", line)]
+    assert again.text.startswith("公用经费") and len(lines) >= 2, again.text
+    assert ENGINE.answer("第九十九名是谁", ranking.context).status == "unknown"
+
+
+def test_units_whose_figure_is_zero_or_blank():
+    ans = ENGINE.answer("哪几个单位没有公务接待费预算")
+    listed = [line for line in ans.text.split("\n") if line.startswith("· ")]
+    assert listed and all("0.00万元" in line or "空白" in line for line in listed), ans.text
+
+
 def test_final_accounts_answer_budget_and_actual_with_the_difference_shown():
     budget = value(PLANNING, "sangong", "合计", "预算数")
     final = value(PLANNING, "sangong", "合计", "决算数")

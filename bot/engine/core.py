@@ -16,7 +16,7 @@ from .. import paths, store
 from ..answers import Answer
 from ..catalog import load_catalog, load_vocabulary
 from ..format import amount
-from ..normalize import normalize
+from ..normalize import cn_integer, normalize
 from ..understand import Context
 from . import replies, warm
 from .across import across, subject_question, without_place
@@ -28,6 +28,9 @@ from .steps import answer_here, settle
 from .view import DocView
 
 VIEW_CACHE = 256  # documents whose view (their own names over the shared vocabulary) is kept
+# "第二名是谁", "倒数第一呢", "那第3名呢": a place in the last ranking
+PLACE = re.compile(r"^(?:那|那么)?(倒数)?第([一二两三四五六七八九十\d]{1,3})(?:名|位)?(?:是谁|是哪个|是哪家|是什么单位|呢|是|多少)*$")
+FOLLOWS_RANKING = re.compile(r"^(?:那|那么)([^，,。？?]{2,12}?)(?:呢|怎么样|如何)[？?]?$")
 RANK_BY_VIEWS = 50  # a ranking whose figure has no rank spec compares at most this many documents one by one
 ANSWER_CACHE = 4096  # recent (question, context) → answer
 MAX_CACHED_QUESTION = 200  # characters: longer texts are not kept
@@ -129,7 +132,18 @@ class Engine:
         if not isinstance(question, str) or not question.strip():
             return replies.unknown(here, "请输入一个关于预算的问题。")
         raw = normalize(question, self.shared.simplify).raw
+        placed = self._placed(raw, ctx) if ctx.ranked else None
+        if placed is not None:
+            return placed
         res = resolve(raw, self.library, current, here.is_phrase, self.shared.encode)
+        again = FOLLOWS_RANKING.match(raw) if len(ctx.ranked) > 1 and not res.named else None
+        if again:  # "那公用经费呢" after a ranking: the same ranking of the new subject
+            ranked = rank_everything([here, *(self.view(d.id) for d in self.library.listing(PROBES)
+                                              if d.id != here.doc.id)], again.group(1), again.group(1),
+                                     lambda v, q: answer_here(v, q, Context(document=v.doc.id)),
+                                     lambda i: self.library.get(i).label)
+            if ranked is not None:
+                return ranked
         if res.missing:
             return replies.not_loaded(here, res.missing)
         if res.region_only and len(res.ids) == 1 and not res.ranking and res.ids[0] != current:
@@ -175,6 +189,22 @@ class Engine:
         ids = res.ids if not res.ranking else latest_per_unit(self.library.listing(RANK_BY_VIEWS))[0]
         return across([self.view(i) for i in ids], rest, res, lambda v, q: answer_here(v, q, Context(document=v.doc.id)),
                       raw)
+
+    def _placed(self, raw: str, ctx: Context) -> Answer | None:
+        """"第二名是谁", "倒数第一呢" after a ranking: that document's figure for the subject ranked."""
+        m = PLACE.match(re.sub(r"[\s，,。？?！!]", "", raw))
+        if not m or not ctx.subject or "|" not in ctx.subject:
+            return None
+        n = cn_integer(m.group(2)) if not m.group(2).isdigit() else int(m.group(2))
+        order = ctx.ranked[::-1] if m.group(1) else ctx.ranked
+        if not n or n > len(order):
+            return replies.unknown(self.view(order[0]), f"上一个排名只列了{len(order)}个单位。")
+        doc_id = order[n - 1]
+        ans = answer_here(self.view(doc_id), ctx.subject.split("|", 1)[1], Context(document=doc_id))
+        if ans.status == "answer":
+            ans.body = f"{'倒数' if m.group(1) else ''}第{n}名是{self.library.get(doc_id).label}。\n{ans.body}"
+            ans.ranked = ctx.ranked
+        return ans
 
     def _earlier_year(self, ans: Answer, latest: int, others: list[int], question: str) -> Answer:
         """A unit named without a year whose latest document does not print what was asked: the newest of its other
