@@ -62,15 +62,20 @@ def tiny_pdf(text: str | None = "Hello", encrypted: bool = False) -> bytes:
             b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
     if encrypted:
         objs.append(b"<< /Filter /Standard /V 1 /R 2 /O <" + b"ab" * 32 + b"> /U <" + b"cd" * 32 + b"> /P -4 >>")
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    extra = b" /Encrypt 6 0 R /ID [<0123456789abcdef0123456789abcdef> <0123456789abcdef0123456789abcdef>]" if encrypted else b""
+    return pdf_file(objs, extra, b"%PDF-1.4\n")
+
+
+def pdf_file(objs: list[bytes], trailer: bytes = b"", header: bytes = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n") -> bytes:
+    """A PDF of numbered objects (1 is the catalog) with a correct xref table; trailer: more trailer entries."""
+    out, offsets = bytearray(header), []
     for n, body in enumerate(objs, 1):
         offsets.append(len(out))
         out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    extra = b" /Encrypt 6 0 R /ID [<0123456789abcdef0123456789abcdef> <0123456789abcdef0123456789abcdef>]" if encrypted else b""
-    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, extra, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, trailer, xref)
     return bytes(out)
 
 

@@ -20,6 +20,7 @@ import pytest
 from bot.ingest.files import expand_sources, printable
 from bot.ingest.limits import (LimitExceeded, Limits, check_file, check_pdf, iter_pages, open_pdf)
 from bot.ingest.source import SourceError, read_source
+from conftest import pdf_file
 
 ROOT = Path(__file__).resolve().parent.parent
 MEMORY_BOUND = 768 << 20  # address space for a child build: a bomb inflated whole needs over 1 GB
@@ -33,19 +34,6 @@ FONT = (b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniG
         b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> "
         b"/FontDescriptor << /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] "
         b"/ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >> /DW 1000 >>] >>")
-
-
-def pdf_file(objs: list[bytes]) -> bytes:
-    """A PDF of numbered objects (1 is the catalog) with a correct xref table."""
-    out, offsets = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"), []
-    for n, body in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return bytes(out)
 
 
 def flate(data: bytes, compressed: bytes | None = None, extra: bytes = b"") -> bytes:

@@ -152,3 +152,16 @@ def test_an_unchanged_document_takes_the_address_given_now(tmp_path, sources):
     conn = sqlite3.connect(db)
     urls = dict(conn.execute("select source_file, url from documents"))
     assert urls[sources[1].name] == "https://example.org/b.pdf" and not urls[sources[0].name]
+
+
+def test_an_unchanged_document_takes_the_address_its_sidecar_gives_now(tmp_path, sources):
+    db = tmp_path / "budget.db"
+    build(sources[1:3], db)
+    sidecar = sources[2].with_name(sources[2].name + ".url")
+    sidecar.write_text("https://example.org/c.pdf\n", encoding="utf-8")
+    try:
+        build(sources[1:3], db)
+    finally:
+        sidecar.unlink()
+    urls = dict(sqlite3.connect(db).execute("select source_file, url from documents"))
+    assert urls[sources[2].name] == "https://example.org/c.pdf" and not urls[sources[1].name]

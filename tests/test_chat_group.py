@@ -3,14 +3,11 @@ document first and replies to its question; a reply to one of the bot's answers 
 spoke in between; /doc is announced with who changed it; a button's answer quotes the question."""
 from __future__ import annotations
 
-import asyncio
-import functools
-import inspect
 import json
 
 from bot.engine import get_engine
 from fake_telegram import ApiError, FakeTelegram
-from test_telegram import running
+from test_telegram import running, scenario_with
 
 GROUP, ANNA, BEN = -700, 31, 32
 BOT = "budget_test_bot"
@@ -38,21 +35,7 @@ class ChatFake(FakeTelegram):
                              caption=p.get("caption", ""))
 
 
-def chat_scenario(test):
-    """Run an async test body with a fresh ChatFake server."""
-    @functools.wraps(test)
-    def wrapper(*args, **kwargs):
-        async def main():
-            fake = ChatFake()
-            base = await fake.start()
-            try:
-                await test(fake, base, *args, **kwargs)
-            finally:
-                await fake.stop()
-        asyncio.run(main())
-    params = list(inspect.signature(test).parameters.values())[2:]
-    wrapper.__signature__ = inspect.signature(test).replace(parameters=params)
-    return wrapper
+chat_scenario = scenario_with(ChatFake)
 
 
 async def said(fake, chat: int, act, n: int = 1) -> list[dict]:

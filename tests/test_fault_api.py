@@ -10,29 +10,14 @@ import asyncio
 import sqlite3
 import time
 
-from bot.engine import get_engine
 from bot.telegram.inbox import Inbox
 from bot.usage import UsageLog
-from bot.telegram.chatdoc import shown  # replies start with a headline naming the document
 from fake_telegram import serving
+from test_reliability_serve import expected_replies
 from test_telegram import scenario, texts
 
 SUBJECTS = ["取暖费多少", "三公经费多少", "培训费多少", "办公费多少", "差旅费多少"]
 FOLLOW_UP = "那去年呢？"
-
-
-def expected(chat_questions: dict[int, list[str]]) -> dict[int, list[str]]:
-    """The replies each chat must get, in order (follow-ups on the chat's own subject)."""
-    engine = get_engine()
-    out = {}
-    for chat, questions in chat_questions.items():
-        subject, replies = None, []
-        for q in questions:
-            ans = engine.answer(q, subject)
-            subject = ans.subject or subject
-            replies.append(shown(engine, ans))
-        out[chat] = replies
-    return out
 
 
 def asked(first: int, n: int) -> dict[int, list[str]]:
@@ -61,7 +46,7 @@ async def test_a_6_s_502_outage_of_send_message_delays_answers_and_loses_or_doub
         await fake.wait_for(lambda: all(len(fake.messages(c)) >= 2 for c in chats), timeout=60)
         await asyncio.sleep(1.0)  # a double would arrive now
         assert not pipe.health.problems
-    want = expected(chats)
+    want = expected_replies(chats)
     assert {c: texts(fake, c) for c in chats} == want  # each reply once, in order, follow-ups on their subject
     assert not any("出错" in t for c in chats for t in texts(fake, c))  # no apology for a passing fault
     assert any(m == "sendMessage" for m, _ in fake.rejected)  # the outage did happen
@@ -82,7 +67,7 @@ async def test_a_stop_during_an_outage_leaves_the_updates_pending_for_the_next_s
     async with serving(fake, base, tmp_path):
         await fake.wait_for(lambda: all(len(fake.messages(c)) >= 2 for c in chats), timeout=60)
         await asyncio.sleep(1.0)
-    assert {c: texts(fake, c) for c in chats} == expected(chats)
+    assert {c: texts(fake, c) for c in chats} == expected_replies(chats)
 
 
 @scenario

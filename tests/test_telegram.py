@@ -36,20 +36,27 @@ async def running(fake: FakeTelegram, base: str, usage: UsageLog | None = None):
         await app.shutdown()
 
 
-def scenario(test):
-    """Run an async test body with a fresh fake server."""
-    @functools.wraps(test)
-    def wrapper(*args, **kwargs):
-        async def main():
-            fake = FakeTelegram()
-            base = await fake.start()
-            try:
-                await test(fake, base, *args, **kwargs)
-            finally:
-                await fake.stop()
-        asyncio.run(main())
-    wrapper.__signature__ = inspect.signature(test).replace(parameters=list(inspect.signature(test).parameters.values())[2:])
-    return wrapper
+def scenario_with(fake_class: type[FakeTelegram]):
+    """A decorator running an async test body with a fresh server of this fake class (the test's first two
+    parameters, fake and base, are given; pytest sees the rest)."""
+    def decorate(test):
+        @functools.wraps(test)
+        def wrapper(*args, **kwargs):
+            async def main():
+                fake = fake_class()
+                base = await fake.start()
+                try:
+                    await test(fake, base, *args, **kwargs)
+                finally:
+                    await fake.stop()
+            asyncio.run(main())
+        params = list(inspect.signature(test).parameters.values())[2:]
+        wrapper.__signature__ = inspect.signature(test).replace(parameters=params)
+        return wrapper
+    return decorate
+
+
+scenario = scenario_with(FakeTelegram)
 
 
 def texts(fake: FakeTelegram, chat: int) -> list[str]:

@@ -138,10 +138,7 @@ class Engine:
         res = resolve(raw, self.library, current, here.is_phrase, self.shared.encode)
         again = FOLLOWS_RANKING.match(raw) if len(ctx.ranked) > 1 and not res.named else None
         if again:  # "那公用经费呢" after a ranking: the same ranking of the new subject
-            ranked = rank_everything([here, *(self.view(d.id) for d in self.library.listing(PROBES)
-                                              if d.id != here.doc.id)], again.group(1), again.group(1),
-                                     lambda v, q: answer_here(v, q, Context(document=v.doc.id)),
-                                     lambda i: self.library.get(i).label)
+            ranked = self._rank_everything(here, again.group(1), again.group(1))
             if ranked is not None:
                 return ranked
         if res.missing:
@@ -180,15 +177,18 @@ class Engine:
                                    for i in res.others[:3]] + ans.suggestions
             return ans
         if res.ranking and not res.ids:
-            ranked = rank_everything([here, *(self.view(d.id) for d in self.library.listing(PROBES) if d.id != here.doc.id)],
-                                     subject_question(rest), rest,
-                                     lambda v, q: answer_here(v, q, Context(document=v.doc.id)),
-                                     lambda i: self.library.get(i).label)
+            ranked = self._rank_everything(here, subject_question(rest), rest)
             if ranked is not None:
                 return ranked
         ids = res.ids if not res.ranking else latest_per_unit(self.library.listing(RANK_BY_VIEWS))[0]
         return across([self.view(i) for i in ids], rest, res, lambda v, q: answer_here(v, q, Context(document=v.doc.id)),
                       raw)
+
+    def _rank_everything(self, here: DocView, question: str, text: str) -> Answer | None:
+        """The ranking of every loaded unit, its subject understood on this document and a few others."""
+        probes = [here, *(self.view(d.id) for d in self.library.listing(PROBES) if d.id != here.doc.id)]
+        return rank_everything(probes, question, text, lambda v, q: answer_here(v, q, Context(document=v.doc.id)),
+                               lambda i: self.library.get(i).label)
 
     def _placed(self, raw: str, ctx: Context) -> Answer | None:
         """"第二名是谁", "倒数第一呢" after a ranking: that document's figure for the subject ranked."""

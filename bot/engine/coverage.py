@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 
 UNEXPLAINED_RUN = 3  # characters in a row that nothing explains: the question is about something else
+# Words that make the characters before them the name of a budget item ("土地储备支出"): two unexplained characters
+# before one are a subject of their own
+NAMED_BY_KIND = re.compile(r"支出|经费|费用|资金|补助|补贴|收入")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 YEARS = re.compile(r"\d+年度?|\d+(?:\.\d+)?|[一二两三四五六七八九十]+年")
 
@@ -92,9 +95,6 @@ def unexplained(shared, text: str, hits) -> str:
             if len(candidate) > len(longest):
                 longest = candidate
     return longest
-
-
-NAMED_BY_KIND = re.compile(r"支出|经费|费用|资金|补助|补贴|收入")
 
 
 ITEM_PATH = re.compile(r"[\u4e00-\u9fff]{2,30}?类(?:[\u4e00-\u9fff]{2,30}?款)?(?:[\u4e00-\u9fff]{2,30}?项)")

@@ -53,23 +53,20 @@ def rank_all(shared, query: Query, params: dict, blanks: bool = False) -> list[P
     found: dict[int, tuple[int, Place]] = {}
     for pref, spec in enumerate(query.rank):
         if "sql" in spec:  # (document_id, value, title, page, unit, year, stage) of every document, declared in YAML
-            with shared.lock:
-                rows = shared.conn.execute(spec["sql"]).fetchall()
-            for doc_id, v, title, page, unit, year, stage in rows:
-                if v is not None and (doc_id not in found or pref < found[doc_id][0]):
-                    found[doc_id] = (pref, Place(doc_id, v, title, page, unit, int(year), stage))
-            continue
-        key = "code" if "code" in spec else "row"
-        value = string.Formatter().vformat(spec[key], (), fields)
-        column = string.Formatter().vformat(spec["column"], (), fields)
-        if not value or not column:
-            continue
-        sql = CELLS.format(row="c.row_code = ?" if key == "code" else "c.row_label = ?",
-                           printed="" if blanks else " and c.value is not null")
+            sql, args, keep_blank = spec["sql"], (), False  # a figure the prose does not state is not there
+        else:
+            key = "code" if "code" in spec else "row"
+            value = string.Formatter().vformat(spec[key], (), fields)
+            column = string.Formatter().vformat(spec["column"], (), fields)
+            if not value or not column:
+                continue
+            sql = CELLS.format(row="c.row_code = ?" if key == "code" else "c.row_label = ?",
+                               printed="" if blanks else " and c.value is not null")
+            args, keep_blank = (spec["table"], value, column), blanks
         with shared.lock:
-            rows = shared.conn.execute(sql, (spec["table"], value, column)).fetchall()
+            rows = shared.conn.execute(sql, args).fetchall()
         for doc_id, v, title, page, unit, year, stage in rows:
-            if doc_id not in found or pref < found[doc_id][0]:
+            if (v is not None or keep_blank) and (doc_id not in found or pref < found[doc_id][0]):
                 found[doc_id] = (pref, Place(doc_id, 0.0 if v is None else v, title, page, unit, int(year), stage,
                                              v is None))
     latest: dict[str, Place] = {}
@@ -92,10 +89,11 @@ def rank_everything(probes: list[DocView], question: str, text: str, ask: Callab
             break
     else:
         return None
-    places = rank_all(probes[0].shared, query, probe.params, blanks=bool(NONE.search(text)))
+    none = bool(NONE.search(text))
+    places = rank_all(probes[0].shared, query, probe.params, blanks=none)
     if len(places) < 2:
         return None
-    if NONE.search(text):
+    if none:
         return _none(places, question, query, probe, label)
     least = bool(LEAST.search(text))
     places.sort(key=lambda p: (p.value, -p.doc_id), reverse=not least)

@@ -271,8 +271,8 @@ def answer_here(view: DocView, question: str, ctx: Context) -> Answer:
         return replies.unknown(view, "没有看懂这个问题。")
     if re.search(r"[a-z]{3,}.*[a-z]{3,}", norm.raw) and not re.search(r"[\u4e00-\u9fff]", norm.raw):
         return replies.unknown(view, "本机器人读中文问题，请用中文提问，例如下面的按钮。")
-    opinion = any(w in norm.raw for w in view.scope.get("opinions", ()))
-    stated = None if opinion else stated_figure(norm.raw)  # "采购1662万合理吗" asks an opinion, not 是/不是
+    # "采购1662万合理吗" asks an opinion (a procedure, a detail), not 是/不是: the scope step answers it
+    stated = None if scope_reason(norm.raw, view.scope, None) else stated_figure(norm.raw)
     if stated:
         # "三公经费是6万吗": the question without its figure, then 是/不是.
         ans = verdict(one(view, view.normalize(stated[2]), ctx), stated[0], stated[1])

@@ -14,6 +14,9 @@ from typing import Iterator
 
 import sqlite_utils
 
+from .. import paths
+from ..catalog import load_vocabulary
+from ..vocab import load_charmap, store_local_vocabulary
 from . import SCHEMA_VERSION, schema, write
 from .charmap import build_charmap
 from .checks import Check
@@ -88,7 +91,7 @@ def _full(files: list[Path], db_path: Path, jobs: int, urls: dict[str, str], kee
         schema.create_indexes(conn)
         for statement in shared_names():
             conn.execute(statement)
-        store_vocabularies(conn, range(1, first_doc_ids(conn)))
+        store_vocabularies(conn, range(1, next_doc_id(conn)))
         conn.execute("COMMIT")
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("PRAGMA journal_mode=DELETE")
@@ -130,7 +133,7 @@ def _update(files: list[Path], db_path: Path, jobs: int, urls: dict[str, str], k
             use_charmap(charmap or build_charmap())
         read = list(_read_each(changed, jobs, urls, keep_checks))
         if read or gone:
-            next_id = (conn.execute("select coalesce(max(id), 0) from documents").fetchone()[0] or 0) + 1
+            next_id = next_doc_id(conn)
             with conn:
                 for doc_id in gone:
                     write.remove(conn, doc_id)
@@ -145,18 +148,14 @@ def _update(files: list[Path], db_path: Path, jobs: int, urls: dict[str, str], k
         conn.close()
 
 
-def first_doc_ids(conn: sqlite3.Connection) -> int:
-    """One past the highest document id."""
+def next_doc_id(conn: sqlite3.Connection) -> int:
+    """The id the next document added gets: one past the highest."""
     return (conn.execute("select coalesce(max(id), 0) from documents").fetchone()[0] or 0) + 1
 
 
 def store_vocabularies(conn: sqlite3.Connection, doc_ids: range) -> None:
     """Each document's own names (projects, tables, 科室…) indexed at build time: the engine reads them, it does
     not compute and keep them on a document's first question."""
-    from .. import paths
-    from ..catalog import load_vocabulary
-    from ..vocab import load_charmap, store_local_vocabulary
-
     if not doc_ids:
         return
     conn.row_factory = sqlite3.Row
@@ -169,8 +168,9 @@ def store_vocabularies(conn: sqlite3.Connection, doc_ids: range) -> None:
 
 
 def _refresh_urls(conn: sqlite3.Connection, unchanged: list[tuple[Path, str]], urls: dict[str, str]) -> None:
-    """A document not re-read keeps its rows, but the address it is published at is the one given now."""
-    given = [(urls[str(f)], sha) for f, sha in unchanged if urls.get(str(f))]
+    """A document not re-read keeps its rows, but the address it is published at is the one given now (--url or
+    its sidecar file)."""
+    given = [(url, sha) for f, sha in unchanged if (url := published_url(f, urls.get(str(f), "")))]
     if given:
         with conn:
             conn.executemany("update documents set url = ?1 where sha256 = ?2 and url is not ?1", given)
@@ -213,7 +213,6 @@ GC_THRESHOLD = 50_000
 
 def _warm() -> None:
     """What every document's reading uses, made once before the workers fork (they share it)."""
-    from .. import paths
     from .mapping import load_mapping
     from .rows import phonetics
 
@@ -259,16 +258,19 @@ def read_rows(path: Path, url: str = "", keep_checks: bool = True) -> tuple[Rows
 def read_file(path: Path, url: str = "") -> Disclosure:
     """One disclosure file read whole (SourceError when it is not a readable disclosure). Its published address:
     url, else a sidecar file FILE.url beside it."""
-    from .. import paths
-
     path = Path(path)
     src, pages = read_pages(path)
     doc = read_disclosure(src, pages, paths.QUERIES / "templates" / "tables.yaml")
+    doc.url = published_url(path, url)
+    return doc
+
+
+def published_url(path: Path, url: str = "") -> str:
+    """Where a file was published: the url given, else the first line of a sidecar FILE.url; only http(s)."""
     sidecar = path.with_name(path.name + ".url")
     if not url and sidecar.is_file():
         url = sidecar.read_text(encoding="utf-8", errors="replace").strip().split("\n")[0][:500]
-    doc.url = url if url.startswith(("http://", "https://")) else ""
-    return doc
+    return url if url.startswith(("http://", "https://")) else ""
 
 
 # Names every document shares (the national 功能/经济 classifications, 三公 items, glossary terms), distinct: the

@@ -348,15 +348,10 @@ class BudgetBuilder(DocBuilder):
                                 ["total", "basic_all", "project"], False, [118, 118, 118])
         led = self.led
         self.cells.append(CellFact(t.key, "合计", "项目支出", t.cell("合计", "项目支出"), wan(led.project())))
-        probe = self.probe_item()
+        probe = self.led.probe_item()
         self.cells.append(CellFact(t.key, probe.code, "基本支出", t.cell(probe.code, "基本支出"),
                                    wan(probe.basic + probe.other)))
         return t
-
-    def probe_item(self):
-        """A 项 with both basic and project spending (or the largest one)."""
-        both = [i for i in self.led.items if i.basic and i.project]
-        return both[0] if both else max(self.led.items, key=lambda i: i.total)
 
     def fiscal_table(self) -> Table:
         """4. 财政拨款收支预算总表."""
@@ -555,7 +550,7 @@ class BudgetBuilder(DocBuilder):
         delta = led.fiscal() - led.prev_fiscal
         self.ask(f"{n()}财政拨款收入比上年预算增加还是减少了？变化多少？", [alt(abs(delta))], [[change_word(delta)]])
         self.ask(f"{n()}的“三公”经费预算是多少？", [[wan(led.sangong.total)]])
-        item = self.probe_item()
+        item = self.led.probe_item()
         self.ask(f"{n()}支出预算总表里“{name(item.code)}”（{item.code}）的基本支出是多少？", [alt(item.basic + item.other)])
         if econ_gone:
             self.ask(f"{n()}一般公共预算基本支出中的人员经费是多少？", want="unknown")

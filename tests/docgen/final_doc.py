@@ -245,15 +245,10 @@ class FinalBuilder(DocBuilder):
         cols = ["本年支出合计", "基本支出", "项目支出", "上缴上级支出", "经营支出", "对附属单位补助支出"]
         attrs = ["total", "basic_all", "project", "zero", "zero", "zero"]
         t = self.code_table("final_expenditure", cols, attrs, {0, 1, 2}, True, True, "注：本表反映部门本年度各项支出情况。")
-        item = self.probe_item()
+        item = self.led.probe_item()
         self.cells.append(CellFact(t.key, item.code, "基本支出", self.w(item.basic_all), wan(item.basic_all)))
         self.cells.append(CellFact(t.key, "合计", "项目支出", self.w(self.led.project()), wan(self.led.project())))
         return t
-
-    def probe_item(self):
-        """A 项 with both basic and project spending (or the largest)."""
-        both = [i for i in self.led.items if i.basic and i.project]
-        return both[0] if both else max(self.led.items, key=lambda i: i.total)
 
     def fiscal(self) -> Table:
         """四、财政拨款收入支出决算总表."""
@@ -527,7 +522,7 @@ class FinalBuilder(DocBuilder):
             self.ask(f"{n()}财政拨款的公务用车保有量是多少辆？",
                      [[led.extras.get("cars_owned", sum(led.vehicles.values()))]])
         self.ask(f"{n()}共有车辆多少辆？", [[sum(led.vehicles.values())]])
-        item = self.probe_item()
+        item = self.led.probe_item()
         self.ask(f"{n()}支出决算表中“{name(item.code)}”（{item.code}）的基本支出是多少？", [[wan(item.basic_all)]])
         changed = [i for i in led.items if i.fiscal and i.prev != i.fiscal]
         pick = max(changed, key=lambda i: abs(i.fiscal - i.prev))

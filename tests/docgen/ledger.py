@@ -120,6 +120,11 @@ class Ledger:
         """Project expenditure."""
         return sum(i.project for i in self.items)
 
+    def probe_item(self) -> Item:
+        """A 项 with both basic and project spending (or the largest one): the cell a test asks for."""
+        both = [i for i in self.items if i.basic and i.project]
+        return both[0] if both else max(self.items, key=lambda i: i.total)
+
     def other(self) -> int:
         """Spending from 事业收入."""
         return sum(i.other for i in self.items)
